@@ -1,0 +1,208 @@
+package cassette
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssetape/ssetape/sse"
+)
+
+// TimedBlock is a block of a stream with the time it was complete on the
+// wire: the offset of the chunk that brought its dispatching line end.
+type TimedBlock struct {
+	sse.Block
+	At time.Duration
+}
+
+// Timeline decodes a body given as chunks into its blocks (the raw view),
+// each with the offset at which a client had it. It stops with an error when
+// a line or an event is over the decoder's size limit.
+func Timeline(chunks []Chunk) ([]TimedBlock, error) {
+	body, starts := joinChunks(chunks)
+	at := func(off int64) time.Duration {
+		i := sort.Search(len(starts), func(i int) bool { return starts[i] > off }) - 1
+		if i < 0 {
+			return 0
+		}
+		return chunks[i].At
+	}
+	d := sse.NewDecoder(bytes.NewReader(body))
+	var out []TimedBlock
+	for {
+		b, err := d.NextBlock()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("stream byte %d: %w", d.Offset(), err)
+		}
+		dispatchAt := b.End - int64(len(b.Ending.Bytes()))
+		if !b.Terminated {
+			dispatchAt = b.End - 1
+		}
+		out = append(out, TimedBlock{Block: b, At: at(dispatchAt)})
+	}
+}
+
+func joinChunks(chunks []Chunk) ([]byte, []int64) {
+	n := 0
+	for _, c := range chunks {
+		n += len(c.Data)
+	}
+	body := make([]byte, 0, n)
+	starts := make([]int64, len(chunks))
+	for i, c := range chunks {
+		starts[i] = int64(len(body))
+		body = append(body, c.Data...)
+	}
+	return body, starts
+}
+
+// SetChunks makes r a recorded stream from the chunks of its body as they
+// arrived: the wire section keeps them byte for byte, and the entries are
+// derived from them, with a checksum that later tells whether they were
+// edited. This is the conversion the recorder calls.
+func (r *Response) SetChunks(chunks []Chunk) error {
+	blocks, err := Timeline(chunks)
+	if err != nil {
+		return err
+	}
+	body, _ := joinChunks(chunks)
+	counts := map[sse.LineEnding]int{}
+	entries := []Entry{}
+	for _, b := range blocks {
+		for _, l := range b.Lines {
+			counts[l.Ending]++
+		}
+		if b.Terminated {
+			counts[b.Ending]++
+		}
+		if e, ok := entryFromBlock(b, body); ok {
+			entries = append(entries, e)
+		}
+	}
+	eol := sse.LF
+	for _, e := range []sse.LineEnding{sse.CRLF, sse.CR} {
+		if counts[e] > counts[eol] {
+			eol = e
+		}
+	}
+	r.Entries = entries
+	r.Body = nil
+	r.Wire = &Wire{LineEnding: eol, Chunks: chunks, Checksum: Checksum(entries)}
+	return nil
+}
+
+// entryFromBlock makes the entry of one block; a block with no lines (an
+// extra blank line) or only unknown fields makes none.
+func entryFromBlock(b TimedBlock, body []byte) (Entry, bool) {
+	e := Entry{At: b.At}
+	if !b.Terminated {
+		e.Raw = strings.ToValidUTF8(string(body[b.Start:b.End]), "\uFFFD")
+		return e, e.Raw != ""
+	}
+	var comments, data []string
+	useful := false
+	for _, l := range b.Lines {
+		switch l.Kind {
+		case sse.Comment:
+			comments = append(comments, strings.TrimPrefix(l.Value, " "))
+		case sse.Data:
+			data = append(data, l.Value)
+		case sse.EventType:
+			e.Event = l.Value
+		case sse.ID:
+			if !l.Ignored {
+				e.ID, e.HasID = l.Value, true
+			}
+		case sse.Retry:
+			if !l.Ignored {
+				e.Retry, e.HasRetry = retryValue(l.Value), true
+			}
+		default:
+			continue
+		}
+		useful = true
+	}
+	e.Comment = strings.Join(comments, "\n")
+	if data != nil {
+		e.Data, e.HasData = strings.Join(data, "\n"), true
+	}
+	return e, useful
+}
+
+// retryValue reads a retry value the decoder accepted (ASCII digits),
+// saturating as the decoder does.
+func retryValue(digits string) time.Duration {
+	const maxMS = math.MaxInt64 / int64(time.Millisecond)
+	ms, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || ms > maxMS {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// Checksum returns the checksum of a list of entries, as stored in the wire
+// section: any change to an entry's time or content changes it.
+func Checksum(entries []Entry) string {
+	h := sha256.New()
+	for _, e := range entries {
+		fmt.Fprintf(h, "%d|%q|%t|%q|%q|%t|%q|%t|%d|%q\n", e.At.Round(time.Microsecond).Microseconds(),
+			e.Comment, e.HasID, e.ID, e.Event, e.HasData, e.Data, e.HasRetry, e.Retry.Milliseconds(), e.Raw)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Edited reports whether the entries of a recorded stream no longer match
+// the checksum taken when it was recorded.
+func (r *Response) Edited() bool {
+	return r.Wire != nil && r.Wire.Checksum != Checksum(r.Entries)
+}
+
+// ErrEdited is returned by Plan in strict mode for a stream whose entries
+// were edited after recording.
+var ErrEdited = errors.New("the entries were edited after recording, so the recorded wire bytes no longer apply")
+
+// Plan returns the chunks to send for a stream and their offsets: the
+// recorded wire chunks, byte for byte, when the entries are as recorded;
+// otherwise the entries, encoded with the recorded line ending (LF for a
+// hand-written cassette), one chunk per entry at its offset. edited reports
+// the second case for a recorded stream (the replayer logs a warning; with
+// strict, Plan returns ErrEdited instead). This is the conversion the
+// replayer calls.
+func (r *Response) Plan(strict bool) (chunks []Chunk, edited bool, err error) {
+	if r.Wire != nil && !r.Edited() {
+		return r.Wire.Chunks, false, nil
+	}
+	edited = r.Wire != nil
+	if edited && strict {
+		return nil, true, ErrEdited
+	}
+	eol := sse.LF
+	if r.Wire != nil && r.Wire.LineEnding != sse.NoLineEnding {
+		eol = r.Wire.LineEnding
+	}
+	chunks = make([]Chunk, 0, len(r.Entries))
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		if e.Raw != "" {
+			chunks = append(chunks, Chunk{At: e.At, Data: []byte(e.Raw)})
+			continue
+		}
+		b, err := sse.AppendMessage(nil, e.Message(), eol)
+		if err != nil {
+			return nil, edited, fmt.Errorf("entry %d: %w", i+1, err)
+		}
+		chunks = append(chunks, Chunk{At: e.At, Data: b})
+	}
+	return chunks, edited, nil
+}
