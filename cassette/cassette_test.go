@@ -295,15 +295,15 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLooksLikeCassette(t *testing.T) {
 	for in, want := range map[string]bool{
-		"version: 1\n":           true,
-		"# c\n\nversion: 1\n":    true,
-		"---\nversion: 1\n":      true,
-		"data: x\n\n":            false,
-		"event: version\n":       false,
-		"name: x\nversion: 1\n":  false,
-		"\r\nversion: 1\r\n":     true,
-		"":                       false,
-		": version: 1\n":         false,
+		"version: 1\n":          true,
+		"# c\n\nversion: 1\n":   true,
+		"---\nversion: 1\n":     true,
+		"data: x\n\n":           false,
+		"event: version\n":      false,
+		"name: x\nversion: 1\n": false,
+		"\r\nversion: 1\r\n":    true,
+		"":                      false,
+		": version: 1\n":        false,
 		"\xEF\xBB\xBFdata: 1\n": false,
 	} {
 		if got := LooksLikeCassette([]byte(in)); got != want {
