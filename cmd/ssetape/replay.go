@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/fixtures"
+	"github.com/ssetape/ssetape/replayer"
+)
+
+// replayOptions holds the flags and streams of `ssetape replay`.
+type replayOptions struct {
+	ioStreams
+	Paths     []string
+	Listen    string
+	Speed     string
+	Gap       time.Duration
+	TTFB      time.Duration
+	Jitter    time.Duration
+	MaxGap    time.Duration
+	GapFor    []string
+	Seed      string
+	Repeat    string
+	MatchBody string
+	CORS      string
+	Strict    bool
+	Quiet     bool
+	// ready, when set, receives the listening address (for tests).
+	ready func(addr string)
+	// stop, when set, replaces Ctrl-C as the signal to stop (for tests).
+	stop <-chan struct{}
+}
+
+func newReplayCmd(s ioStreams, runF func(*replayOptions) error) *cobra.Command {
+	o := &replayOptions{ioStreams: s}
+	cmd := &cobra.Command{
+		Use:   "replay [flags] [CASSETTE|DIR...]",
+		Short: "Serve cassettes as a mock SSE server",
+		Long: `Serve cassettes: every request is matched to a recorded interaction and gets its
+response, with the recorded bytes, chunk boundaries and pacing. Without arguments
+the built-in sample agent cassette is served (POST /api/chat, /api/chat/en and
+/api/chat/error). A directory means every .yaml and .yml file under it.
+
+Matching: method and path, the query, then the body (as JSON when both sides are
+JSON). Identical requests get the recorded responses in order; after the last,
+--repeat last sends the last again, --repeat error answers 404. Counters are per
+session: the Ssetape-Session header or ssetape_session query parameter gives a test
+its own, and POST /__ssetape/reset clears them. A request with Last-Event-ID
+resumes the stream after that event (204 when nothing is left). An unmatched request
+gets 404 naming the closest interactions and what differed.
+
+Pacing applies to each chunk's gap in this order: --gap-for and --gap replace it,
+--max-gap caps it, --speed divides it, --jitter moves it. --ttfb replaces the
+recorded time to headers.
+
+Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`,
+		Example: `  ssetape replay                                   # the built-in sample on 127.0.0.1:8080
+  curl -N -X POST http://127.0.0.1:8080/api/chat    # ...streams it, paced as recorded
+  ssetape replay --listen 127.0.0.1:0 fixtures/    # every fixture; port 0 picks one
+  ssetape replay --speed max --cors '*' fixtures/events.yaml
+  ssetape replay --max-gap 200ms --gap-for text_delta=20ms --jitter 5ms chat.yaml`,
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Paths = args
+			if runF != nil {
+				return runF(o)
+			}
+			return replayRun(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to serve on (port 0 picks a free one)")
+	f.StringVar(&o.Speed, "speed", "1", "pace factor: 2 is twice as fast, max sends everything at once")
+	f.DurationVar(&o.Gap, "gap", 0, "a fixed gap before every chunk instead of the recorded ones")
+	f.DurationVar(&o.TTFB, "ttfb", -1, "time to the headers instead of the recorded one")
+	f.DurationVar(&o.Jitter, "jitter", 0, "move every gap by a random amount up to this, either way (from --seed)")
+	f.DurationVar(&o.MaxGap, "max-gap", 0, "cap every gap at this")
+	f.StringArrayVar(&o.GapFor, "gap-for", nil, "TYPE=D: the gap before events of TYPE (message for untyped); repeatable")
+	f.StringVar(&o.Seed, "seed", "1", "seed of all randomness; random picks one and prints it")
+	f.StringVar(&o.Repeat, "repeat", "last", "after the last recorded response: last (send it again) or error (404)")
+	f.StringVar(&o.MatchBody, "match-body", "exact", "exact (each interaction's own match setting) or any (ignore every body)")
+	f.StringVar(&o.CORS, "cors", "", "allow this origin (or *) and answer preflights")
+	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
+	return cmd
+}
+
+// replayConfig turns the flags into replayer options.
+func (o *replayOptions) config() (replayer.Options, error) {
+	var opts replayer.Options
+	switch o.Speed {
+	case "max":
+		opts.Pacing.Max = true
+	default:
+		f, err := strconv.ParseFloat(o.Speed, 64)
+		if err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return opts, usageError("--speed %q: want a positive number (2 is twice as fast) or max", o.Speed)
+		}
+		opts.Pacing.Speed = f
+	}
+	for name, d := range map[string]time.Duration{"--gap": o.Gap, "--jitter": o.Jitter, "--max-gap": o.MaxGap} {
+		if d < 0 {
+			return opts, usageError("%s %v: a duration cannot be negative", name, d)
+		}
+	}
+	opts.Pacing.Gap, opts.Pacing.Jitter, opts.Pacing.MaxGap = o.Gap, o.Jitter, o.MaxGap
+	if o.TTFB >= 0 {
+		opts.Pacing.TTFB, opts.Pacing.HasTTFB = o.TTFB, true
+	}
+	for _, g := range o.GapFor {
+		typ, ds, ok := strings.Cut(g, "=")
+		d, err := time.ParseDuration(ds)
+		if !ok || typ == "" || err != nil || d < 0 {
+			return opts, usageError("--gap-for %q: want TYPE=DURATION, like text_delta=20ms", g)
+		}
+		if opts.Pacing.GapFor == nil {
+			opts.Pacing.GapFor = map[string]time.Duration{}
+		}
+		opts.Pacing.GapFor[typ] = d
+	}
+	switch o.Seed {
+	case "random":
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		opts.Seed = binary.LittleEndian.Uint64(b[:]) >> 1
+		fmt.Fprintf(o.Err, "ssetape replay: --seed %d\n", opts.Seed)
+	default:
+		n, err := strconv.ParseUint(o.Seed, 10, 64)
+		if err != nil {
+			return opts, usageError("--seed %q: want a whole number or random", o.Seed)
+		}
+		opts.Seed = n
+	}
+	switch o.Repeat {
+	case "last":
+	case "error":
+		opts.Repeat = replayer.RepeatError
+	default:
+		return opts, usageError("--repeat %q: want last or error", o.Repeat)
+	}
+	mode, err := cassette.ParseBodyMode(o.MatchBody)
+	if err != nil {
+		return opts, usageError("--match-body: %v", err)
+	}
+	opts.BodyAny = mode == cassette.BodyAny
+	opts.CORS, opts.Strict = o.CORS, o.Strict
+	return opts, nil
+}
+
+// loadSources reads the cassettes named on the command line (files, or
+// directories searched for .yaml and .yml files), or the built-in sample.
+func loadSources(paths []string) ([]replayer.Source, error) {
+	if len(paths) == 0 {
+		c, err := cassette.Parse(fixtures.Agent, fixtures.AgentName)
+		if err != nil {
+			return nil, err
+		}
+		return []replayer.Source{{Name: fixtures.AgentName, Cassette: c}}, nil
+	}
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, usageError("%s: no such file or directory", p)
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if ext := strings.ToLower(filepath.Ext(path)); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, inputError(err)
+		}
+		if len(found) == 0 {
+			return nil, usageError("%s: no .yaml or .yml cassettes in this directory", p)
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	var sources []replayer.Source
+	for _, f := range files {
+		c, err := cassette.Load(f)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, usageError("%s: no such file", f)
+			}
+			return nil, inputError(err)
+		}
+		sources = append(sources, replayer.Source{Name: f, Cassette: c})
+	}
+	return sources, nil
+}
+
+func replayRun(o *replayOptions) error {
+	opts, err := o.config()
+	if err != nil {
+		return err
+	}
+	sources, err := loadSources(o.Paths)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if o.Quiet {
+		level = slog.LevelWarn
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(o.Err, &slog.HandlerOptions{Level: level}))
+	srv, err := replayer.New(sources, opts)
+	if err != nil {
+		return inputError(err)
+	}
+	for _, e := range srv.Edited() {
+		opts.Logger.Warn("the entries were edited after recording; serving the entries, not the recorded wire bytes (--strict refuses this)", "interaction", e)
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return runtimeError(fmt.Errorf("%s is in use; pick another address with --listen (port 0 picks a free one)", o.Listen))
+		}
+		return runtimeError(fmt.Errorf("cannot listen on %s: %w", o.Listen, err))
+	}
+	addr := ln.Addr().String()
+	if host, _, _ := net.SplitHostPort(addr); !net.ParseIP(host).IsLoopback() {
+		opts.Logger.Warn("serving on an address other machines can reach; the default is 127.0.0.1", "listen", addr)
+	}
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.Name
+	}
+	fmt.Fprintf(o.Err, "ssetape replay: serving %d interactions from %s on http://%s\n", srv.Interactions(), strings.Join(names, ", "), addr)
+	if len(o.Paths) == 0 {
+		fmt.Fprintf(o.Err, "ssetape replay: try: curl -N -X POST http://%s/api/chat\n", addr)
+	}
+	if o.ready != nil {
+		o.ready(addr)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 1 << 20,
+		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	stop := o.stop
+	if stop == nil {
+		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer cancel()
+		stop = ctx.Done()
+	}
+	select {
+	case err := <-served:
+		return runtimeError(err)
+	case <-stop:
+	}
+	fmt.Fprintln(o.Err, "ssetape replay: stopping")
+	srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(ctx)
+	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssetape/ssetape/sse"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's log goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startReplay runs `ssetape replay` in-process on a free loopback port.
+func startReplay(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
+	t.Helper()
+	var errOut syncBuffer
+	stop := make(chan struct{})
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	cmd := newReplayCmd(ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(o *replayOptions) error {
+		o.ready = func(addr string) { ready <- addr }
+		o.stop = stop
+		return replayRun(o)
+	})
+	cmd.SetArgs(append([]string{"--listen", "127.0.0.1:0"}, args...))
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	go func() { done <- cmd.Execute() }()
+	select {
+	case addr := <-ready:
+		var once sync.Once
+		var err error
+		stopFn := func() error {
+			once.Do(func() { close(stop); err = <-done })
+			return err
+		}
+		t.Cleanup(func() { _ = stopFn() })
+		return "http://" + addr, &errOut, stopFn
+	case err := <-done:
+		t.Fatalf("replay did not start: %v\n%s", err, errOut.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("replay did not start")
+	}
+	return "", nil, nil
+}
+
+func TestReplayBuiltinSample(t *testing.T) {
+	url, log, stop := startReplay(t, "--speed", "max")
+	resp, err := http.Post(url+"/api/chat", "application/json", strings.NewReader(`{"message":"anything"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	d := sse.NewDecoder(resp.Body)
+	var types []string
+	for {
+		e, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, e.Type)
+	}
+	if len(types) != 9 || types[0] != "thinking" || types[8] != "done" {
+		t.Errorf("types %v", types)
+	}
+	err = stop()
+	if exitCode(err) != exitInterrupted {
+		t.Errorf("stop: %v (exit %d), want 130", err, exitCode(err))
+	}
+	out := log.String()
+	for _, want := range []string{"serving 3 interactions from builtin:agent.yaml", "try: curl -N -X POST",
+		`msg=request`, `path=/api/chat`, `interaction="builtin:agent.yaml:5 (interaction 1)"`, "outcome=sent", "events=9", "stopping"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestReplayPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var errOut bytes.Buffer
+	code := run([]string{"replay", "--listen", ln.Addr().String()}, ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut})
+	if code != exitRuntime || !strings.Contains(errOut.String(), "is in use") {
+		t.Errorf("exit %d, stderr %q; want 3 and 'is in use'", code, errOut.String())
+	}
+}

@@ -1,0 +1,121 @@
+package replayer
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// hopHeaders are never replayed: the server sets its own framing, and the
+// body is sent as recorded, decoded.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Te", "Trailer",
+	"Content-Length", "Content-Encoding", "Date"}
+
+// errClientGone and errClosed say why a stream stopped early.
+var (
+	errClientGone = errors.New("the client went away")
+	errClosed     = errors.New("the server was shut down")
+)
+
+// send writes a plan: the headers at their due time, then each chunk at its
+// due time, each in a write of its own, flushed at once.
+func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *recorded, p *Plan, start time.Time) {
+	h := w.Header()
+	for k, vs := range rec.it.Response.Headers {
+		h[k] = append([]string(nil), vs...)
+	}
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+	if p.Stream {
+		h.Set("X-Accel-Buffering", "no")
+		if h.Get("Cache-Control") == "" {
+			h.Set("Cache-Control", "no-cache")
+		}
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "text/event-stream")
+		}
+	}
+	rc := http.NewResponseController(w)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	wait := func(due time.Duration) error {
+		d := time.Until(start.Add(due))
+		if d <= 0 {
+			return nil
+		}
+		timer.Reset(d)
+		select {
+		case <-timer.C:
+			return nil
+		case <-r.Context().Done():
+			return errClientGone
+		case <-s.closed:
+			return errClosed
+		}
+	}
+	var err error
+	events, bytes := 0, 0
+	defer func() {
+		outcome := "sent"
+		switch {
+		case err != nil:
+			outcome = err.Error()
+		case !p.Stream:
+			outcome = fmt.Sprintf("sent a %d-byte body", len(p.Body))
+		}
+		attrs := []any{"id", st.ID, "session", st.Session, "method", st.Method, "path", st.Path,
+			"interaction", st.Interaction, "status", p.Status, "outcome", outcome}
+		if p.Stream {
+			attrs = append(attrs, "events", events, "bytes", bytes, "took", time.Since(start).Round(time.Millisecond))
+		}
+		if st.Repetition > 1 {
+			attrs = append(attrs, "repetition", st.Repetition)
+		}
+		if st.Resumed {
+			attrs = append(attrs, "resumed", true)
+		}
+		if p.Edited {
+			attrs = append(attrs, "edited", true)
+		}
+		s.log.Info("request", attrs...)
+		if s.opts.Observer != nil && p.Stream {
+			s.opts.Observer.End(st, err)
+		}
+	}()
+	if err = wait(p.HeadersDue); err != nil {
+		return
+	}
+	w.WriteHeader(p.Status)
+	if !p.Stream {
+		if _, werr := w.Write(p.Body); werr != nil {
+			err = errClientGone
+		}
+		return
+	}
+	if ferr := rc.Flush(); ferr != nil {
+		err = errClientGone
+		return
+	}
+	for _, c := range p.Chunks {
+		if err = wait(c.Due); err != nil {
+			return
+		}
+		if _, werr := w.Write(c.Data); werr != nil {
+			err = errClientGone
+			return
+		}
+		if ferr := rc.Flush(); ferr != nil {
+			err = errClientGone
+			return
+		}
+		bytes += len(c.Data)
+		for _, e := range c.Events {
+			events++
+			if s.opts.Observer != nil {
+				s.opts.Observer.Event(st, events, e)
+			}
+		}
+	}
+}
