@@ -97,6 +97,10 @@ type Server struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 	warnEdit  []string
+
+	schedOnce sync.Once
+	scheds    []*scheduler
+	wg        sync.WaitGroup // the schedulers and their slow writers
 }
 
 // Source is a cassette with the name to show for it.
@@ -144,10 +148,13 @@ func (s *Server) Edited() []string { return s.warnEdit }
 // Interactions is how many interactions the server holds.
 func (s *Server) Interactions() int { return len(s.recs) }
 
-// Close ends every stream being sent and makes new requests fail with 503.
-// It does not close listeners: that is the http.Server's job.
+// Close ends every stream being sent (cleanly: the end of the body, then
+// the connection closes) and makes new requests fail with 503. It returns
+// when the streams it took over from net/http have ended. It does not close
+// listeners: that is the http.Server's job.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
+	s.wg.Wait()
 }
 
 // Reset clears the counters of one session, or of all when session is "".

@@ -1,8 +1,10 @@
 package replayer
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -18,17 +20,47 @@ var (
 	errClosed     = errors.New("the server was shut down")
 )
 
-// send writes a plan: the headers at their due time, then each chunk at its
-// due time, each in a write of its own, flushed at once.
-func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *recorded, p *Plan, start time.Time) {
-	h := w.Header()
+// finish logs a request's outcome and tells the observer the stream ended.
+func (s *Server) finish(st *Stream, p *Plan, err error, events, bytes int, start time.Time) {
+	outcome := "sent"
+	switch {
+	case err != nil:
+		outcome = err.Error()
+	case !p.Stream:
+		outcome = fmt.Sprintf("sent a %d-byte body", len(p.Body))
+	}
+	if s.log.Enabled(context.Background(), slog.LevelInfo) {
+		attrs := []any{"id", st.ID, "session", st.Session, "method", st.Method, "path", st.Path,
+			"interaction", st.Interaction, "status", p.Status, "outcome", outcome}
+		if p.Stream {
+			attrs = append(attrs, "events", events, "bytes", bytes, "took", time.Since(start).Round(time.Millisecond))
+		}
+		if st.Repetition > 1 {
+			attrs = append(attrs, "repetition", st.Repetition)
+		}
+		if st.Resumed {
+			attrs = append(attrs, "resumed", true)
+		}
+		if p.Edited {
+			attrs = append(attrs, "edited", true)
+		}
+		s.log.Info("request", attrs...)
+	}
+	if s.opts.Observer != nil && p.Stream {
+		s.opts.Observer.End(st, err)
+	}
+}
+
+// responseHeader is the header of a replayed response: the recorded one
+// without what the server sets itself, plus what streaming needs.
+func responseHeader(h http.Header, rec *recorded, stream bool) {
 	for k, vs := range rec.it.Response.Headers {
 		h[k] = append([]string(nil), vs...)
 	}
 	for _, k := range hopHeaders {
 		h.Del(k)
 	}
-	if p.Stream {
+	if stream {
 		h.Set("X-Accel-Buffering", "no")
 		if h.Get("Cache-Control") == "" {
 			h.Set("Cache-Control", "no-cache")
@@ -36,6 +68,15 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *r
 		if h.Get("Content-Type") == "" {
 			h.Set("Content-Type", "text/event-stream")
 		}
+	}
+}
+
+// send writes a plan: the headers at their due time, then each chunk at its
+// due time, each in a write of its own, flushed at once.
+func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *recorded, p *Plan, start time.Time) {
+	responseHeader(w.Header(), rec, p.Stream)
+	if p.Stream && s.hijack(w, r, st, p, start) {
+		return
 	}
 	rc := http.NewResponseController(w)
 	timer := time.NewTimer(time.Hour)
@@ -57,33 +98,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *r
 	}
 	var err error
 	events, bytes := 0, 0
-	defer func() {
-		outcome := "sent"
-		switch {
-		case err != nil:
-			outcome = err.Error()
-		case !p.Stream:
-			outcome = fmt.Sprintf("sent a %d-byte body", len(p.Body))
-		}
-		attrs := []any{"id", st.ID, "session", st.Session, "method", st.Method, "path", st.Path,
-			"interaction", st.Interaction, "status", p.Status, "outcome", outcome}
-		if p.Stream {
-			attrs = append(attrs, "events", events, "bytes", bytes, "took", time.Since(start).Round(time.Millisecond))
-		}
-		if st.Repetition > 1 {
-			attrs = append(attrs, "repetition", st.Repetition)
-		}
-		if st.Resumed {
-			attrs = append(attrs, "resumed", true)
-		}
-		if p.Edited {
-			attrs = append(attrs, "edited", true)
-		}
-		s.log.Info("request", attrs...)
-		if s.opts.Observer != nil && p.Stream {
-			s.opts.Observer.End(st, err)
-		}
-	}()
+	defer func() { s.finish(st, p, err, events, bytes, start) }()
 	if err = wait(p.HeadersDue); err != nil {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,9 @@ type replayOptions struct {
 	CORS      string
 	Strict    bool
 	Quiet     bool
+	// CPUProfile, when set, is where a CPU profile of the run is written
+	// (a hidden flag, for measuring the server under load).
+	CPUProfile string
 	// ready, when set, receives the listening address (for tests).
 	ready func(addr string)
 	// stop, when set, replaces Ctrl-C as the signal to stop (for tests).
@@ -100,6 +104,8 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
 	f.StringVar(&o.CORS, "cors", "", "allow this origin (or *) and answer preflights")
 	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
+	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -222,6 +228,17 @@ func replayRun(o *replayOptions) error {
 	opts, err := o.config()
 	if err != nil {
 		return err
+	}
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return usageError("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return runtimeError(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	sources, err := loadSources(o.Paths)
 	if err != nil {

@@ -1,0 +1,289 @@
+package replayer
+
+import (
+	"bytes"
+	"container/heap"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// The hot path for many concurrent streams: after matching, the handler
+// takes the connection over from net/http (Hijack) and returns, so that no
+// goroutine, no bufio buffers and no timer are kept per stream. A few
+// schedulers, one per CPU, each hold a heap of streams ordered by when their
+// next write is due, and write the headers and each chunk (HTTP/1.1 chunked
+// framing, one write per chunk) from one goroutine. The connection closes
+// after the stream: there is no keep-alive after a hijacked stream.
+
+// writeSlack is how long a scheduler waits for one write before handing the
+// rest of it to a goroutine of its own, so that a client that does not read
+// never holds up the other streams.
+const writeSlack = 20 * time.Millisecond
+
+// probeEvery is how often a stream waiting for its next write is checked
+// for a client that went away.
+const probeEvery = time.Second
+
+// liveStream is a hijacked stream in a scheduler's heap.
+type liveStream struct {
+	conn   net.Conn
+	st     *Stream
+	plan   *Plan
+	start  time.Time
+	header []byte
+	next   int // the next chunk to write; -1 while the headers are due
+	due    time.Duration // when the scheduler next looks at the stream
+	write  time.Duration // when the next write is due
+	probe  bool          // due is a check for a departed client, not a write
+	events int
+	bytes  int
+	index  int // in the heap
+}
+
+type streamHeap []*liveStream
+
+func (h streamHeap) Len() int           { return len(h) }
+func (h streamHeap) Less(i, j int) bool { return h[i].due < h[j].due }
+func (h streamHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *streamHeap) Push(x any) {
+	ls := x.(*liveStream)
+	ls.index = len(*h)
+	*h = append(*h, ls)
+}
+func (h *streamHeap) Pop() any {
+	old := *h
+	ls := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return ls
+}
+
+// scheduler writes the streams of one shard.
+type scheduler struct {
+	s     *Server
+	epoch time.Time // due times count from here (monotonic)
+	mu    sync.Mutex
+	h     streamHeap
+	wake  chan struct{}
+	buf   []byte
+}
+
+// hijack takes the connection over and hands the stream to a scheduler. It
+// returns false when the connection cannot be taken over (HTTP/2, HTTP/1.0,
+// a ResponseWriter without Hijack); the caller then writes the stream itself.
+func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *Plan, start time.Time) bool {
+	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || p.Status < 200 || p.Status == http.StatusNoContent || p.Status == http.StatusNotModified {
+		return false
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	h := w.Header()
+	h.Set("Transfer-Encoding", "chunked")
+	h.Set("Connection", "close")
+	var head bytes.Buffer
+	text := http.StatusText(p.Status)
+	if text == "" {
+		text = "status code " + strconv.Itoa(p.Status)
+	}
+	fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\n", p.Status, text)
+	_ = h.Write(&head)
+	head.WriteString("\r\n")
+	ls := &liveStream{conn: conn, st: st, plan: p, start: start, header: head.Bytes(), next: -1}
+	sc := s.shard(st.ID)
+	sc.schedule(ls, start.Add(p.HeadersDue).Sub(sc.epoch))
+	return true
+}
+
+// shard returns the scheduler for a stream, starting the schedulers on first
+// use (a server that never streams starts no goroutine).
+func (s *Server) shard(id uint64) *scheduler {
+	s.schedOnce.Do(func() {
+		n := runtime.GOMAXPROCS(0)
+		epoch := time.Now()
+		for range n {
+			sc := &scheduler{s: s, epoch: epoch, wake: make(chan struct{}, 1)}
+			s.scheds = append(s.scheds, sc)
+			s.wg.Add(1)
+			go sc.run()
+		}
+	})
+	return s.scheds[id%uint64(len(s.scheds))]
+}
+
+func (sc *scheduler) add(ls *liveStream) {
+	select {
+	case <-sc.s.closed:
+		sc.end(ls, errClosed)
+		return
+	default:
+	}
+	sc.mu.Lock()
+	heap.Push(&sc.h, ls)
+	first := sc.h[0] == ls
+	sc.mu.Unlock()
+	if first {
+		select {
+		case sc.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (sc *scheduler) run() {
+	defer sc.s.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		select {
+		case <-sc.s.closed:
+			sc.shutdown()
+			return
+		default:
+		}
+		now := time.Since(sc.epoch)
+		sc.mu.Lock()
+		var ready *liveStream
+		wait := time.Hour
+		if len(sc.h) > 0 {
+			if sc.h[0].due <= now {
+				ready = heap.Pop(&sc.h).(*liveStream)
+			} else {
+				wait = sc.h[0].due - now
+			}
+		}
+		sc.mu.Unlock()
+		if ready != nil {
+			sc.step(ready)
+			continue
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-sc.wake:
+		case <-sc.s.closed:
+			sc.shutdown()
+			return
+		}
+	}
+}
+
+// step makes the write that is due for a stream: its headers or its next
+// chunk, the last one with the end of the body.
+func (sc *scheduler) step(ls *liveStream) {
+	if ls.probe {
+		if clientGone(ls.conn) {
+			sc.end(ls, errClientGone)
+			return
+		}
+		sc.schedule(ls, ls.write)
+		return
+	}
+	sc.buf = sc.buf[:0]
+	if ls.next < 0 {
+		sc.buf = append(sc.buf, ls.header...)
+		ls.header = nil
+		ls.next = 0
+	}
+	// The first chunk goes with the headers when it is due with them
+	// (headers are not body, so no chunk boundary moves).
+	if ls.next < len(ls.plan.Chunks) && (len(sc.buf) == 0 || ls.plan.Chunks[ls.next].Due <= ls.plan.HeadersDue) {
+		c := ls.plan.Chunks[ls.next]
+		ls.next++
+		if len(c.Data) > 0 {
+			sc.buf = strconv.AppendInt(sc.buf, int64(len(c.Data)), 16)
+			sc.buf = append(sc.buf, "\r\n"...)
+			sc.buf = append(sc.buf, c.Data...)
+			sc.buf = append(sc.buf, "\r\n"...)
+		}
+		ls.bytes += len(c.Data)
+	}
+	done := ls.next == len(ls.plan.Chunks)
+	if done {
+		sc.buf = append(sc.buf, "0\r\n\r\n"...)
+	}
+	msg := sc.buf
+	_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
+	n, err := ls.conn.Write(msg)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		// A client that reads slowly: finish this write on a goroutine of
+		// its own, then come back to the heap.
+		rest := append([]byte(nil), msg[n:]...)
+		sc.s.wg.Add(1)
+		go func() {
+			defer sc.s.wg.Done()
+			_ = ls.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+			if _, err := ls.conn.Write(rest); err != nil {
+				sc.end(ls, errClientGone)
+				return
+			}
+			sc.afterWrite(ls, done)
+		}()
+		return
+	}
+	if err != nil {
+		sc.end(ls, errClientGone)
+		return
+	}
+	sc.afterWrite(ls, done)
+}
+
+// afterWrite reports the events a chunk completed and schedules the next
+// write, or ends the stream.
+func (sc *scheduler) afterWrite(ls *liveStream, done bool) {
+	if ls.next > 0 {
+		for _, e := range ls.plan.Chunks[ls.next-1].Events {
+			ls.events++
+			if sc.s.opts.Observer != nil {
+				sc.s.opts.Observer.Event(ls.st, ls.events, e)
+			}
+		}
+	}
+	if done {
+		sc.end(ls, nil)
+		return
+	}
+	sc.schedule(ls, ls.start.Add(ls.plan.Chunks[ls.next].Due).Sub(sc.epoch))
+}
+
+// schedule puts a stream back in the heap for its next write at write, or,
+// when that is more than probeEvery away, for a check of its client first.
+func (sc *scheduler) schedule(ls *liveStream, write time.Duration) {
+	ls.write, ls.due, ls.probe = write, write, false
+	if now := time.Since(sc.epoch); write-now > probeEvery {
+		ls.due, ls.probe = now+probeEvery, true
+	}
+	sc.add(ls)
+}
+
+func (sc *scheduler) end(ls *liveStream, err error) {
+	_ = ls.conn.Close()
+	sc.s.finish(ls.st, ls.plan, err, ls.events, ls.bytes, ls.start)
+}
+
+// shutdown ends every stream of the shard cleanly: the end of the chunked
+// body, then the connection closes.
+func (sc *scheduler) shutdown() {
+	sc.mu.Lock()
+	streams := sc.h
+	sc.h = nil
+	sc.mu.Unlock()
+	for _, ls := range streams {
+		if ls.next >= 0 {
+			_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
+			_, _ = ls.conn.Write([]byte("0\r\n\r\n"))
+		}
+		sc.end(ls, errClosed)
+	}
+}

@@ -1,0 +1,143 @@
+package replayer_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/replayer"
+	"github.com/ssetape/ssetape/replayer/replayertest"
+)
+
+// rawGet sends a request line over a plain TCP connection and returns all
+// that comes back.
+func rawGet(t *testing.T, base, request string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, request); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestHijackedFraming(t *testing.T) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}, CORS: "*"}, fixture(t, "events.yaml"))
+	got := rawGet(t, url, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+	head, body, _ := strings.Cut(got, "\r\n\r\n")
+	for _, want := range []string{"HTTP/1.1 200 OK\r\n", "Transfer-Encoding: chunked", "Connection: close", "X-Accel-Buffering: no",
+		"Content-Type: text/event-stream", "Access-Control-Allow-Origin: *"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("head lacks %q:\n%s", want, head)
+		}
+	}
+	if strings.Contains(head, "Content-Length") {
+		t.Errorf("a Content-Length on a stream:\n%s", head)
+	}
+	// The first chunk is the retry block, framed as one HTTP chunk.
+	if !strings.HasPrefix(body, "d\r\nretry: 2000\n\n\r\n") || !strings.HasSuffix(body, "\r\n0\r\n\r\n") {
+		t.Errorf("body framing:\n%q", body)
+	}
+}
+
+func TestHTTP10Fallback(t *testing.T) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}}, fixture(t, "events.yaml"))
+	got := rawGet(t, url, "GET /events HTTP/1.0\r\n\r\n")
+	head, body, _ := strings.Cut(got, "\r\n\r\n")
+	if !strings.HasPrefix(head, "HTTP/1.0 200 OK") || strings.Contains(head, "chunked") {
+		t.Errorf("head:\n%s", head)
+	}
+	if n := len(events(t, body)); n != 7 {
+		t.Errorf("%d events over HTTP/1.0, want 7", n)
+	}
+}
+
+// A client that stops reading fills its socket buffer; the scheduler hands
+// its write to a goroutine of its own and keeps other streams on time.
+func TestSlowReaderDoesNotHoldUpOthers(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	big := strings.Repeat("x", 60000)
+	bigResp := cassette.Response{Status: 200, Entries: []cassette.Entry{}}
+	for i := range 200 {
+		bigResp.Entries = append(bigResp.Entries, cassette.Entry{At: time.Duration(i) * time.Millisecond, Data: big, HasData: true})
+	}
+	smallResp := cassette.Response{Status: 200, Entries: []cassette.Entry{}}
+	for i := range 5 {
+		smallResp.Entries = append(smallResp.Entries, cassette.Entry{At: time.Duration(20*i) * time.Millisecond, Data: "small", HasData: true})
+	}
+	c := &cassette.Cassette{Version: 1, Interactions: []*cassette.Interaction{
+		{Request: cassette.Request{Method: "GET", Path: "/big"}, Response: bigResp},
+		{Request: cassette.Request{Method: "GET", Path: "/small"}, Response: smallResp},
+	}}
+	srv, err := replayer.New([]replayer.Source{{Name: "big", Cassette: c}}, replayer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newLoopbackServer(t, srv)
+	defer ts.Close()
+	defer srv.Close()
+
+	slow, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(slow, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(slow)
+	if _, err := br.ReadString('\n'); err != nil { // the status line, then stop reading
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // long enough for its buffers to fill
+
+	start := time.Now()
+	resp, err := http.Get(ts.URL + "/small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || len(events(t, string(body))) != 5 {
+		t.Fatalf("small stream: %q %v", body, err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the small stream took %v behind a client that does not read", took)
+	}
+	slow.Close()
+	srv.Close()
+}
+
+func TestEmptyStream(t *testing.T) {
+	c := &cassette.Cassette{Version: 1, Interactions: []*cassette.Interaction{
+		{Request: cassette.Request{Method: "GET", Path: "/empty"}, Response: cassette.Response{Status: 200, Entries: []cassette.Entry{}}},
+	}}
+	_, url := replayertest.Start(t, replayer.Options{}, c)
+	got := rawGet(t, url, "GET /empty HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 200 OK") || !strings.HasSuffix(got, "\r\n\r\n0\r\n\r\n") {
+		t.Errorf("empty stream: %q", got)
+	}
+	resp, err := http.Get(url + "/empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || len(b) != 0 {
+		t.Errorf("body %q, %v", b, err)
+	}
+}
