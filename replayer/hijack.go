@@ -38,7 +38,7 @@ type liveStream struct {
 	plan   *Plan
 	start  time.Time
 	header []byte
-	next   int // the next chunk to write; -1 while the headers are due
+	next   int           // the next chunk to write; -1 while the headers are due
 	due    time.Duration // when the scheduler next looks at the stream
 	write  time.Duration // when the next write is due
 	probe  bool          // due is a check for a departed client, not a write

@@ -1,0 +1,112 @@
+package replayer_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ssetape/ssetape/replayer"
+	"github.com/ssetape/ssetape/replayer/replayertest"
+)
+
+// jsDir holds the pinned npm clients (package.json); .ci/run installs them.
+var jsDir = filepath.Join("testdata", "jsclients")
+
+// runJS runs one scenario of clients.mjs against url. Outside CI the test
+// skips when Node.js or the npm packages are missing; in CI it fails.
+func runJS(t *testing.T, url, scenario string) map[string]any {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	missing := ""
+	if err != nil {
+		missing = "node is not installed"
+	} else if _, err := os.Stat(filepath.Join(jsDir, "node_modules", "openai")); err != nil {
+		missing = "the npm clients are not installed (cd replayer/testdata/jsclients && npm ci)"
+	}
+	if missing != "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal(missing)
+		}
+		t.Skip(missing)
+	}
+	cmd := exec.Command(node, "clients.mjs", url, scenario)
+	cmd.Dir = jsDir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var res map[string]any
+	if jerr := json.Unmarshal(bytes.TrimSpace(out), &res); jerr != nil {
+		t.Fatalf("%s: %v; output %q, stderr %s", scenario, err, out, stderr.String())
+	}
+	if err != nil || res["error"] != nil {
+		t.Fatalf("%s failed: %v %v\n%s", scenario, err, res["error"], stderr.String())
+	}
+	return res
+}
+
+func TestOpenAINodeSDK(t *testing.T) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Speed: 10}}, fixture(t, "openai-chat.yaml"), fixture(t, "openai-responses.yaml"))
+	res := runJS(t, url, "openai-chat")
+	want := "Server-Sent Events stream text as it is generated."
+	if res["text"] != want || res["final"] != want || res["finish"] != "stop" || res["total_tokens"] != float64(23) {
+		t.Errorf("openai chat: %v", res)
+	}
+	res = runJS(t, url, "openai-responses")
+	if res["text"] != "Replay keeps the timing." || res["output_text"] != "Replay keeps the timing." || res["status"] != "completed" {
+		t.Errorf("openai responses: %v", res)
+	}
+}
+
+func TestAnthropicNodeSDK(t *testing.T) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Speed: 10}}, fixture(t, "anthropic.yaml"))
+	res := runJS(t, url, "anthropic")
+	if res["text"] != "Cassettes make streams repeatable." || res["final"] != res["text"] || res["stop_reason"] != "end_turn" {
+		t.Errorf("anthropic: %v", res)
+	}
+}
+
+// logBuffer collects the server's log lines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestEventSourceReconnectsAndStopsAt204(t *testing.T) {
+	var log logBuffer
+	c := fixture(t, "events.yaml")
+	// A shorter retry than the fixture's 2 s keeps the test quick.
+	c.Interactions[0].Response.Wire = nil
+	c.Interactions[0].Response.Entries[0].Retry = 200 * 1e6
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Speed: 4},
+		Logger: slog.New(slog.NewTextHandler(&log, nil))}, c)
+	res := runJS(t, url, "eventsource")
+	evs, _ := res["events"].([]any)
+	if len(evs) != 7 || res["closed"] != true || res["opens"] != float64(1) {
+		t.Fatalf("eventsource: %v", res)
+	}
+	last := evs[6].(map[string]any)
+	if last["type"] != "done" || last["id"] != "7" {
+		t.Errorf("last event %v", last)
+	}
+	if l := log.String(); !strings.Contains(l, "last_event_id=7") || !strings.Contains(l, "204: nothing left") {
+		t.Errorf("the reconnect with Last-Event-ID 7 did not get 204:\n%s", l)
+	}
+}
