@@ -80,9 +80,10 @@ type scheduler struct {
 
 // hijack takes the connection over and hands the stream to a scheduler. It
 // returns false when the connection cannot be taken over (HTTP/2, HTTP/1.0,
-// a ResponseWriter without Hijack); the caller then writes the stream itself.
+// a ResponseWriter without Hijack) or should not be (HEAD, a status without a
+// body); the caller then writes the stream itself.
 func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *Plan, start time.Time) bool {
-	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || p.Status < 200 || p.Status == http.StatusNoContent || p.Status == http.StatusNotModified {
+	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || r.Method == http.MethodHead || p.Status < 200 || p.Status == http.StatusNoContent || p.Status == http.StatusNotModified {
 		return false
 	}
 	conn, _, err := http.NewResponseController(w).Hijack()

@@ -141,3 +141,14 @@ func TestEmptyStream(t *testing.T) {
 		t.Errorf("body %q, %v", b, err)
 	}
 }
+
+func TestHeadGetsNoBody(t *testing.T) {
+	c := fixture(t, "events.yaml")
+	c.Interactions[0].Match.AnyMethod = true
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}}, c)
+	got := rawGet(t, url, "HEAD /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	head, body, _ := strings.Cut(got, "\r\n\r\n")
+	if !strings.HasPrefix(head, "HTTP/1.1 200 OK") || body != "" {
+		t.Errorf("HEAD: %q", got)
+	}
+}
