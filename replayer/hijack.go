@@ -42,6 +42,7 @@ type liveStream struct {
 	due    time.Duration // when the scheduler next looks at the stream
 	write  time.Duration // when the next write is due
 	probe  bool          // due is a check for a departed client, not a write
+	ending bool          // every chunk is written; the next step ends the stream
 	events int
 	bytes  int
 	index  int // in the heap
@@ -191,16 +192,23 @@ func (sc *scheduler) step(ls *liveStream) {
 		sc.schedule(ls, ls.write)
 		return
 	}
+	if ls.ending {
+		sc.close(ls)
+		return
+	}
+	chunks := ls.plan.Chunks
 	sc.buf = sc.buf[:0]
+	wroteHeader := false
 	if ls.next < 0 {
 		sc.buf = append(sc.buf, ls.header...)
 		ls.header = nil
 		ls.next = 0
+		wroteHeader = true
 	}
 	// The first chunk goes with the headers when it is due with them
 	// (headers are not body, so no chunk boundary moves).
-	if ls.next < len(ls.plan.Chunks) && (len(sc.buf) == 0 || ls.plan.Chunks[ls.next].Due <= ls.plan.HeadersDue) {
-		c := ls.plan.Chunks[ls.next]
+	if ls.next < len(chunks) && (!wroteHeader || chunks[ls.next].Due <= ls.plan.HeadersDue) {
+		c := chunks[ls.next]
 		ls.next++
 		if len(c.Data) > 0 {
 			sc.buf = strconv.AppendInt(sc.buf, int64(len(c.Data)), 16)
@@ -210,9 +218,20 @@ func (sc *scheduler) step(ls *liveStream) {
 		}
 		ls.bytes += len(c.Data)
 	}
-	done := ls.next == len(ls.plan.Chunks)
-	if done {
-		sc.buf = append(sc.buf, "0\r\n\r\n"...)
+	done := false
+	if ls.next == len(chunks) {
+		lastDue := ls.plan.HeadersDue
+		if len(chunks) > 0 {
+			lastDue = chunks[len(chunks)-1].Due
+		}
+		if !ls.plan.Reset && ls.plan.EndDue <= lastDue {
+			sc.buf = append(sc.buf, "0\r\n\r\n"...)
+			done = true
+		} else {
+			// The recording stayed open after its last chunk, or ended
+			// with a reset: one more step, at the end's time.
+			ls.ending = true
+		}
 	}
 	msg := sc.buf
 	_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
@@ -251,11 +270,32 @@ func (sc *scheduler) afterWrite(ls *liveStream, done bool) {
 			}
 		}
 	}
-	if done {
+	switch {
+	case done:
+		sc.end(ls, nil)
+	case ls.ending:
+		sc.schedule(ls, ls.start.Add(ls.plan.EndDue).Sub(sc.epoch))
+	default:
+		sc.schedule(ls, ls.start.Add(ls.plan.Chunks[ls.next].Due).Sub(sc.epoch))
+	}
+}
+
+// close ends a stream at its end time: a TCP reset when the recording ended
+// with one, else the end of the body.
+func (sc *scheduler) close(ls *liveStream) {
+	if ls.plan.Reset {
+		if tc, ok := ls.conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
 		sc.end(ls, nil)
 		return
 	}
-	sc.schedule(ls, ls.start.Add(ls.plan.Chunks[ls.next].Due).Sub(sc.epoch))
+	_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
+	if _, err := ls.conn.Write([]byte("0\r\n\r\n")); err != nil {
+		sc.end(ls, errClientGone)
+		return
+	}
+	sc.end(ls, nil)
 }
 
 // schedule puts a stream back in the heap for its next write at write, or,

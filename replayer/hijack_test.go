@@ -152,3 +152,70 @@ func TestHeadGetsNoBody(t *testing.T) {
 		t.Errorf("HEAD: %q", got)
 	}
 }
+
+func TestEndAsRecorded(t *testing.T) {
+	y := `version: 1
+interactions:
+  - request: {path: /open}
+    response:
+      entries: [{at: 10ms, data: one}]
+      end: {at: 400ms, reason: eof}
+  - request: {path: /reset}
+    response:
+      entries: [{at: 10ms, data: one}, {at: 20ms, data: two}]
+      end: {at: 30ms, reason: reset}
+`
+	_, url := replayertest.Start(t, replayer.Options{}, load(t, y))
+	start := time.Now()
+	resp := do(t, "GET", url+"/open", "")
+	body := readAll(t, resp)
+	if took := time.Since(start); took < 350*time.Millisecond || len(events(t, body)) != 1 {
+		t.Errorf("the stream ended after %v (recorded end at 400ms), body %q", took, body)
+	}
+
+	// A recorded reset: the events arrive, then the connection is reset.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, "GET /reset HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(conn)
+	if err == nil || !strings.Contains(err.Error(), "reset") {
+		t.Errorf("read ended with %v, want a connection reset", err)
+	}
+	if !strings.Contains(string(got), "data: two") || strings.Contains(string(got), "\r\n0\r\n\r\n") {
+		t.Errorf("before the reset: %q", got)
+	}
+}
+
+func TestEndAsRecordedHTTP10(t *testing.T) {
+	y := `version: 1
+interactions:
+  - request: {path: /reset}
+    response:
+      entries: [{at: 10ms, data: one}]
+      end: {at: 300ms, reason: reset}
+`
+	_, url := replayertest.Start(t, replayer.Options{}, load(t, y))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	if _, err := io.WriteString(conn, "GET /reset HTTP/1.0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(conn)
+	if err == nil || !strings.Contains(err.Error(), "reset") || time.Since(start) < 250*time.Millisecond {
+		t.Errorf("after %v: %v, want a reset at about 300ms", time.Since(start), err)
+	}
+	if !strings.Contains(string(got), "data: one") {
+		t.Errorf("before the reset: %q", got)
+	}
+}

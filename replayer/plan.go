@@ -28,6 +28,12 @@ type Plan struct {
 	Chunks     []Chunk // for a stream
 	Body       []byte  // for a response that is not a stream
 	Edited     bool    // a recorded stream whose entries were edited
+	// EndDue is when the stream ends, after its last chunk: a recording
+	// that stayed open after its last event is replayed open as long.
+	EndDue time.Duration
+	// Reset ends the stream with a TCP reset instead of the end of the
+	// body, as a recording that ended with a reset did.
+	Reset bool
 }
 
 // prepared is an interaction's stream worked out once at start-up.
@@ -187,6 +193,23 @@ func (pc *Pacing) pace(headersAt time.Duration, chunks []cassette.Chunk, types [
 		due[i] = t
 	}
 	return headers, due
+}
+
+// endDue paces the end of a stream: its recorded gap after the last chunk,
+// capped by MaxGap and divided by Speed (Gap, GapFor and Jitter apply to
+// chunks only).
+func (pc *Pacing) endDue(lastAt, lastDue, endAt time.Duration) time.Duration {
+	gap := max(0, endAt-lastAt)
+	if pc.MaxGap > 0 && gap > pc.MaxGap {
+		gap = pc.MaxGap
+	}
+	switch {
+	case pc.Max:
+		gap = 0
+	case pc.Speed > 0 && pc.Speed != 1:
+		gap = time.Duration(float64(gap) / pc.Speed)
+	}
+	return lastDue + gap
 }
 
 // requestRand is the random source of one request: split from the seed by

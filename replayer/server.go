@@ -324,6 +324,18 @@ func (s *Server) plan(rec *recorded, st *Stream, from *resumePoint) *Plan {
 	for i, c := range chunks {
 		p.Chunks[i] = Chunk{Due: due[i], Data: c.Data, Events: events[i]}
 	}
+	p.EndDue = headers
+	if n := len(chunks); n > 0 {
+		p.EndDue = due[n-1]
+		if e := resp.End; e != nil {
+			base := chunks[n-1].At
+			if from != nil {
+				base += from.base
+			}
+			p.EndDue = s.opts.Pacing.endDue(base, due[n-1], e.At)
+		}
+	}
+	p.Reset = resp.End != nil && resp.End.Reason == cassette.Reset
 	return p
 }
 

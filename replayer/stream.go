@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -43,6 +44,9 @@ func (s *Server) finish(st *Stream, p *Plan, err error, events, bytes int, start
 		}
 		if p.Edited {
 			attrs = append(attrs, "edited", true)
+		}
+		if p.Reset && err == nil {
+			attrs = append(attrs, "end", "reset, as recorded")
 		}
 		s.log.Info("request", attrs...)
 	}
@@ -132,5 +136,19 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *r
 				s.opts.Observer.Event(st, events, e)
 			}
 		}
+	}
+	if err = wait(p.EndDue); err != nil {
+		return
+	}
+	if p.Reset {
+		// As recorded: the connection is reset, with no end of the body.
+		if conn, _, herr := rc.Hijack(); herr == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+		panic(http.ErrAbortHandler)
 	}
 }
