@@ -87,6 +87,7 @@ type recorded struct {
 	body     any // the body parsed as JSON, or nil
 	bodyJSON bool
 	label    string // "agent.yaml:24 (interaction 1)"
+	faults   []*FaultSpec
 }
 
 func prepare(index int, file string, n int, it *cassette.Interaction) (*recorded, error) {

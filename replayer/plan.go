@@ -3,6 +3,7 @@ package replayer
 import (
 	"hash/fnv"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/ssetape/ssetape/cassette"
@@ -22,7 +23,14 @@ type Chunk struct {
 // the matched interaction, then paced, then (later) changed by faults, and
 // only then written.
 type Plan struct {
-	Status     int
+	Status int
+	// Header is the response header (the recorded one, less what the
+	// server sets itself, plus what streaming needs).
+	Header http.Header
+	// NoContentType sends no Content-Type at all (a fault's doing).
+	NoContentType bool
+	// Faults lists the faults applied, as written.
+	Faults     []string
 	HeadersDue time.Duration
 	Stream     bool
 	Chunks     []Chunk // for a stream
@@ -216,7 +224,14 @@ func (pc *Pacing) endDue(lastAt, lastDue, endAt time.Duration) time.Duration {
 // session, interaction and repetition, so that results never depend on how
 // requests interleave.
 func requestRand(seed uint64, session string, interaction, repetition int) *rand.Rand {
+	return splitRand(seed, "pacing", session, interaction, repetition)
+}
+
+// splitRand is a random source for one purpose of one request.
+func splitRand(seed uint64, purpose, session string, interaction, repetition int) *rand.Rand {
 	h := fnv.New64a()
+	h.Write([]byte(purpose))
+	h.Write([]byte{0})
 	h.Write([]byte(session))
 	var b [16]byte
 	for i := range 8 {

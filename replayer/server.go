@@ -58,6 +58,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Observer, when set, sees every event as it is sent.
 	Observer Observer
+	// Faults apply to every request whose interaction and request name
+	// none (--fault). Parse them with ParseFaults.
+	Faults []*FaultSpec
 }
 
 // Observer watches the streams a Server sends. Its methods are called from
@@ -123,6 +126,13 @@ func New(sources []Source, opts Options) (*Server, error) {
 			rec, err := prepare(len(s.recs), src.Name, i+1, it)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: interaction %d: request.path: %w", src.Name, it.Line, i+1, err)
+			}
+			for _, spec := range it.Faults {
+				fs, err := ParseFaults(spec)
+				if err != nil {
+					return nil, fmt.Errorf("%s: faults: %w", rec.label, err)
+				}
+				rec.faults = append(rec.faults, fs...)
 			}
 			var p *prepared
 			if it.Response.IsStream() {
@@ -199,6 +209,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r, session)
 		return
 	}
+	// Faults named by the request replace the others ("none" turns them off).
+	var reqFaults []*FaultSpec
+	faultText, hasFaults := r.Header.Get("Ssetape-Fault"), false
+	if faultText != "" {
+		hasFaults = true
+	} else if v, ok := q["ssetape_fault"]; ok && len(v) > 0 {
+		faultText, hasFaults = v[0], true
+	}
+	if hasFaults {
+		if reqFaults, err = ParseFaults(faultText); err != nil {
+			s.fail(w, r, session, http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+			return
+		}
+		if reqFaults == nil {
+			reqFaults = []*FaultSpec{}
+		}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBody))
 	if err != nil {
 		s.fail(w, r, session, http.StatusRequestEntityTooLarge, fmt.Sprintf("ssetape: the request body is over %d MiB\n", MaxRequestBody>>20))
@@ -208,7 +235,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in.bodyJSON, in.isJSON = parseJSON(body)
 
 	if id, ok := lastEventID(r); ok {
-		if s.resume(w, r, in, session, id, start) {
+		if s.resume(w, r, in, session, id, start, reqFaults) {
 			return
 		}
 	}
@@ -244,7 +271,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.served[session][rec.path] = rec.index
 	s.mu.Unlock()
 	st := &Stream{ID: s.seq.Add(1), Session: session, Method: r.Method, Path: r.URL.Path, Interaction: rec.label, Repetition: n + 1}
-	plan := s.plan(rec, st, nil)
+	plan, err := s.plan(rec, st, nil, reqFaults)
+	if err != nil {
+		s.fail(w, r, session, http.StatusInternalServerError, "ssetape: "+err.Error()+"\n")
+		return
+	}
 	s.send(w, r, st, rec, plan, start)
 }
 
@@ -261,7 +292,7 @@ func lastEventID(r *http.Request) (string, bool) {
 // path (any method) that holds the id, after that event; 204 when nothing
 // is left. It returns false when no stream holds the id (the request is
 // then matched as usual, with a warning).
-func (s *Server) resume(w http.ResponseWriter, r *http.Request, in *incoming, session, id string, start time.Time) bool {
+func (s *Server) resume(w http.ResponseWriter, r *http.Request, in *incoming, session, id string, start time.Time, reqFaults []*FaultSpec) bool {
 	s.mu.Lock()
 	last, hasLast := s.served[session][in.path]
 	s.mu.Unlock()
@@ -286,7 +317,11 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, in *incoming, se
 				"interaction", rec.label, "last_event_id", id, "outcome", "204: nothing left after that event")
 			return true
 		}
-		plan := s.plan(rec, st, &resumePoint{off: off, base: p.resumeDue[id]})
+		plan, err := s.plan(rec, st, &resumePoint{off: off, base: p.resumeDue[id]}, reqFaults)
+		if err != nil {
+			s.fail(w, r, session, http.StatusInternalServerError, "ssetape: "+err.Error()+"\n")
+			return true
+		}
 		s.send(w, r, st, rec, plan, start)
 		return true
 	}
@@ -300,11 +335,41 @@ type resumePoint struct {
 	base time.Duration
 }
 
-// plan builds the paced plan for an interaction.
-func (s *Server) plan(rec *recorded, st *Stream, from *resumePoint) *Plan {
+// plan builds the paced plan for an interaction, then applies the faults
+// of the most specific source: the request's, else the interaction's, else
+// the command line's. A resumed request gets only faults with resume=yes.
+func (s *Server) plan(rec *recorded, st *Stream, from *resumePoint, reqFaults []*FaultSpec) (*Plan, error) {
+	p := s.basePlan(rec, st, from)
+	faults := s.opts.Faults
+	switch {
+	case reqFaults != nil:
+		faults = reqFaults
+	case len(rec.faults) > 0:
+		faults = rec.faults
+	}
+	if st.Resumed {
+		var keep []*FaultSpec
+		for _, f := range faults {
+			if f.Resume {
+				keep = append(keep, f)
+			}
+		}
+		faults = keep
+	}
+	if len(faults) == 0 {
+		return p, nil
+	}
+	rng := splitRand(s.opts.Seed, "faults", st.Session, rec.index, st.Repetition)
+	applied, err := applyFaults(p, faults, rng, &faultContext{rng: rng})
+	p.Faults = applied
+	return p, err
+}
+
+func (s *Server) basePlan(rec *recorded, st *Stream, from *resumePoint) *Plan {
 	resp := &rec.it.Response
-	p := &Plan{Status: resp.Status}
+	p := &Plan{Status: resp.Status, Header: http.Header{}}
 	prep := s.preps[rec.index]
+	responseHeader(p.Header, rec, prep != nil)
 	rng := requestRand(s.opts.Seed, st.Session, rec.index, st.Repetition)
 	if prep == nil {
 		p.Body = resp.Body

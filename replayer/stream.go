@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -46,7 +47,10 @@ func (s *Server) finish(st *Stream, p *Plan, err error, events, bytes int, start
 			attrs = append(attrs, "edited", true)
 		}
 		if p.Reset && err == nil {
-			attrs = append(attrs, "end", "reset, as recorded")
+			attrs = append(attrs, "end", "reset")
+		}
+		if len(p.Faults) > 0 {
+			attrs = append(attrs, "faults", strings.Join(p.Faults, ";"), "seed", s.opts.Seed)
 		}
 		s.log.Info("request", attrs...)
 	}
@@ -78,7 +82,13 @@ func responseHeader(h http.Header, rec *recorded, stream bool) {
 // send writes a plan: the headers at their due time, then each chunk at its
 // due time, each in a write of its own, flushed at once.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *recorded, p *Plan, start time.Time) {
-	responseHeader(w.Header(), rec, p.Stream)
+	h := w.Header()
+	for k, v := range p.Header {
+		h[k] = v
+	}
+	if p.NoContentType {
+		h["Content-Type"] = nil // and no sniffing
+	}
 	if p.Stream && s.hijack(w, r, st, p, start) {
 		return
 	}

@@ -45,6 +45,7 @@ type replayOptions struct {
 	CORS      string
 	Strict    bool
 	Quiet     bool
+	Faults    []string
 	// CPUProfile, when set, is where a CPU profile of the run is written
 	// (a hidden flag, for measuring the server under load).
 	CPUProfile string
@@ -72,6 +73,11 @@ its own, and POST /__ssetape/reset clears them. A request with Last-Event-ID
 resumes the stream after that event (204 when nothing is left). An unmatched request
 gets 404 naming the closest interactions and what differed.
 
+Faults (--fault, a cassette's faults:, or per request the Ssetape-Fault header or the
+ssetape_fault query parameter, the most specific source winning) change what is sent:
+cut the stream, reset it, stall it, drop, duplicate, corrupt or inject events, re-cut
+the chunks, rewrite line endings, answer 503. docs/faults.md lists them.
+
 Pacing applies to each chunk's gap in this order: --gap-for and --gap replace it,
 --max-gap caps it, --speed divides it, --jitter moves it. --ttfb replaces the
 recorded time to headers.
@@ -81,7 +87,9 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
   curl -N -X POST http://127.0.0.1:8080/api/chat    # ...streams it, paced as recorded
   ssetape replay --listen 127.0.0.1:0 fixtures/    # every fixture; port 0 picks one
   ssetape replay --speed max --cors '*' fixtures/events.yaml
-  ssetape replay --max-gap 200ms --gap-for text_delta=20ms --jitter 5ms chat.yaml`,
+  ssetape replay --max-gap 200ms --gap-for text_delta=20ms --jitter 5ms chat.yaml
+  ssetape replay --fault 'close:after=3' --fault 'chunk:size=1'
+  curl -N -X POST -H 'Ssetape-Fault: drop:type=done' http://127.0.0.1:8080/api/chat`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
 			if runF != nil {
@@ -104,6 +112,7 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
 	f.StringVar(&o.CORS, "cors", "", "allow this origin (or *) and answer preflights")
 	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
+	f.StringArrayVar(&o.Faults, "fault", nil, "a fault spec for every request (name:key=value,...; several joined with ;); repeatable; see docs/faults.md")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
@@ -168,6 +177,13 @@ func (o *replayOptions) config() (replayer.Options, error) {
 	}
 	opts.BodyAny = mode == cassette.BodyAny
 	opts.CORS, opts.Strict = o.CORS, o.Strict
+	for _, spec := range o.Faults {
+		fs, err := replayer.ParseFaults(spec)
+		if err != nil {
+			return opts, usageError("--fault: %v", err)
+		}
+		opts.Faults = append(opts.Faults, fs...)
+	}
 	return opts, nil
 }
 

@@ -111,3 +111,30 @@ func TestReplayPortInUse(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 3 and 'is in use'", code, errOut.String())
 	}
 }
+
+func TestReplayWithFaultFlag(t *testing.T) {
+	url, log, _ := startReplay(t, "--speed", "max", "--seed", "42", "--fault", "close:after=2", "--fault", "chunk:size=7")
+	resp, err := http.Post(url+"/api/chat/en", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	d := sse.NewDecoder(resp.Body)
+	n := 0
+	for {
+		if _, err := d.Next(); err != nil {
+			break
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("%d events, want 2", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), "outcome=sent") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := log.String(); !strings.Contains(l, `faults="close:after=2;chunk:size=7" seed=42`) {
+		t.Errorf("the log line does not name the faults and the seed:\n%s", l)
+	}
+}
