@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/ssetape/ssetape/sse"
@@ -244,93 +243,18 @@ func (f editFault) apply(p *Plan, ctx *faultContext) error {
 	return f(ctx.edits)
 }
 
-func init() {
-	registerFault("drop", []string{"event", "type", "count"}, func(params map[string]string) (fault, error) {
-		sel, err := parseSelector(params, true)
-		return editFault(func(ed *eventEdits) error {
-			for _, n := range ed.pick(sel) {
-				ed.drop[n] = true
-			}
-			return nil
-		}), err
-	})
-	registerFault("duplicate", []string{"event", "type", "count"}, func(params map[string]string) (fault, error) {
-		sel, err := parseSelector(params, true)
-		return editFault(func(ed *eventEdits) error {
-			for _, n := range ed.pick(sel) {
-				ed.dup[n]++
-			}
-			return nil
-		}), err
-	})
-	registerFault("corrupt", []string{"event", "type", "kind"}, func(params map[string]string) (fault, error) {
-		sel, err := parseSelector(params, false)
-		if err != nil {
-			return nil, err
-		}
-		kind := params["kind"]
-		if kind == "" {
-			kind = "json"
-		}
-		if !slices.Contains([]string{"json", "utf8", "garbage"}, kind) {
-			return nil, fmt.Errorf("kind=%s: want json, utf8 or garbage", kind)
-		}
-		if sel.typ != "" {
-			sel.count = 1
-		}
-		return editFault(func(ed *eventEdits) error {
-			for _, n := range ed.pick(sel) {
-				ed.corrupt[n] = kind
-			}
-			return nil
-		}), nil
-	})
-	single := func(name string, set func(ed *eventEdits, n int)) {
-		registerFault(name, []string{"event"}, func(params map[string]string) (fault, error) {
-			n, ok, err := intParam(params, "event", 1)
-			if err == nil && !ok {
-				err = fmt.Errorf("give event=N")
-			}
-			return editFault(func(ed *eventEdits) error {
-				if n <= len(ed.events) {
-					set(ed, n)
-				}
-				return nil
-			}), err
-		})
-	}
-	single("truncate", func(ed *eventEdits, n int) { ed.truncate = n })
-	single("merge", func(ed *eventEdits, n int) { ed.merge[n] = true })
-	single("reorder", func(ed *eventEdits, n int) { ed.swap[n] = true })
-	registerFault("omit-last", nil, func(map[string]string) (fault, error) {
-		return editFault(func(ed *eventEdits) error {
-			if n := len(ed.events); n > 0 {
-				ed.drop[n] = true
-			}
-			return nil
-		}), nil
-	})
-	registerFault("inject", []string{"after", "type", "data"}, func(params map[string]string) (fault, error) {
-		after, ok, err := intParam(params, "after", 0)
+// registerSingle registers an event fault that takes event=N alone.
+func registerSingle(name string, set func(ed *eventEdits, n int)) {
+	registerFault(name, []string{"event"}, func(params map[string]string) (fault, error) {
+		n, ok, err := intParam(params, "event", 1)
 		if err == nil && !ok {
-			err = fmt.Errorf("give after=N (0 for before the first event)")
-		}
-		if err != nil {
-			return nil, err
-		}
-		m := sse.Message{Event: params["type"], Data: params["data"], HasData: true}
-		if _, has := params["data"]; !has {
-			if m.Event == "" {
-				return nil, fmt.Errorf("give type=T, data=TEXT or both")
-			}
-			m.Data = `{"type":` + strconv.Quote(m.Event) + `}`
-		}
-		if _, err := sse.AppendMessage(nil, m, sse.LF); err != nil {
-			return nil, err
+			err = fmt.Errorf("give event=N")
 		}
 		return editFault(func(ed *eventEdits) error {
-			ed.inject[min(after, len(ed.events))] = append(ed.inject[min(after, len(ed.events))], m)
+			if n <= len(ed.events) {
+				set(ed, n)
+			}
 			return nil
-		}), nil
+		}), err
 	})
 }

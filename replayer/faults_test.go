@@ -435,3 +435,46 @@ func TestObserverSeesEventsAfterFaults(t *testing.T) {
 		t.Errorf("observed %v, want %v", obs.events, want)
 	}
 }
+
+func TestCutPastTheEnd(t *testing.T) {
+	u := startFaulty(t, replayer.Options{Pacing: replayer.Pacing{Max: true}})
+	w := wireGet(t, u, "/s", 3*time.Second, "Ssetape-Fault", "reset:after=99")
+	if len(w.events(t)) != 5 || w.clean || !isReset(w.err) {
+		t.Errorf("reset past the end: %d events, clean %v, %v", len(w.events(t)), w.clean, w.err)
+	}
+	w = wireGet(t, u, "/s", 400*time.Millisecond, "Ssetape-Fault", "stall:bytes=100000")
+	if len(w.events(t)) != 5 || w.clean || !isTimeout(w.err) {
+		t.Errorf("stall past the end: %d events, clean %v, %v", len(w.events(t)), w.clean, w.err)
+	}
+	w = wireGet(t, u, "/s", 3*time.Second, "Ssetape-Fault", "close:after=99")
+	if len(w.events(t)) != 5 || !w.clean {
+		t.Errorf("close past the end: %d events, clean %v", len(w.events(t)), w.clean)
+	}
+}
+
+// One running server serves different scenarios to concurrent clients, each
+// by its own request header.
+func TestConcurrentScenarios(t *testing.T) {
+	u := startFaulty(t, replayer.Options{})
+	scenarios := map[string]int{"none": 5, "close:after=1": 1, "drop:type=text_delta": 3, "omit-last": 4,
+		"inject:after=0,type=error": 6, "close:after=3": 3}
+	type result struct {
+		fault string
+		n     int
+	}
+	results := make(chan result, len(scenarios)*3)
+	for range 3 {
+		for f := range scenarios {
+			go func() {
+				w := wireGet(t, u, "/s", 5*time.Second, "Ssetape-Fault", f, "Ssetape-Session", f)
+				results <- result{f, len(w.events(t))}
+			}()
+		}
+	}
+	for range len(scenarios) * 3 {
+		r := <-results
+		if r.n != scenarios[r.fault] {
+			t.Errorf("%s: %d events, want %d", r.fault, r.n, scenarios[r.fault])
+		}
+	}
+}
