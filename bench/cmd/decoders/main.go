@@ -9,48 +9,21 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"testing"
 
-	gosse "github.com/tmaxmax/go-sse"
-
+	"github.com/ssetape/ssetape/bench"
 	"github.com/ssetape/ssetape/internal/streamgen"
-	"github.com/ssetape/ssetape/sse"
 )
 
-type reads4K struct{ data []byte }
-
-func (r *reads4K) Read(p []byte) (int, error) {
-	if len(r.data) == 0 {
-		return 0, io.EOF
-	}
-	n := min(len(p), 4096, len(r.data))
-	copy(p, r.data[:n])
-	r.data = r.data[n:]
-	return n, nil
-}
-
 func ssetape(in []byte) int {
-	d := sse.NewDecoder(&reads4K{in})
-	n := 0
-	for {
-		if _, err := d.Next(); err != nil {
-			return n
-		}
-		n++
-	}
+	n, _ := bench.DecodeSSEtape(in)
+	return n
 }
 
 func goSSE(in []byte) int {
-	n := 0
-	for _, err := range gosse.Read(&reads4K{in}, &gosse.ReadConfig{MaxEventSize: 1 << 20}) {
-		if err != nil {
-			return n
-		}
-		n++
-	}
+	n, _ := bench.DecodeGoSSE(in)
 	return n
 }
 
