@@ -191,6 +191,11 @@ func TestFaultsOnTheWire(t *testing.T) {
 				t.Errorf("types %v clean %v err %v: want the connection open and silent", w.types(t), w.clean, w.err)
 			}
 		}},
+		{"stall:after=0", func(t *testing.T, w wireResult) {
+			if w.status != 200 || len(w.chunks) != 0 || w.clean || !isTimeout(w.err) {
+				t.Errorf("status %d, %d chunks, clean %v, %v: want headers, then an open silent connection", w.status, len(w.chunks), w.clean, w.err)
+			}
+		}},
 		{"stall:after=1,for=300ms", func(t *testing.T, w wireResult) {
 			if !equal(w.types(t), all) || !w.clean || w.took < 250*time.Millisecond {
 				t.Errorf("types %v clean %v took %v", w.types(t), w.clean, w.took)
@@ -347,7 +352,7 @@ func TestFaultsOnTheWire(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.fault, func(t *testing.T) {
 			limit := 3 * time.Second
-			if strings.HasPrefix(c.fault, "stall:after=1") && !strings.Contains(c.fault, "for") {
+			if strings.HasPrefix(c.fault, "stall:") && !strings.Contains(c.fault, "for") {
 				limit = 400 * time.Millisecond
 			}
 			c.check(t, wireGet(t, u, "/s", limit, "Ssetape-Fault", c.fault))
