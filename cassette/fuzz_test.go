@@ -98,3 +98,16 @@ func FuzzChunks(f *testing.F) {
 }
 
 func cmpEmpty() cmp.Option { return cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(a, b) }) }
+
+// FuzzParsePath: JSON paths never panic, and an accepted path keeps its text.
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"$.a.b", `$.messages[0]["content-type"].text`, "$[", "$..a", `$["\"]`, "$.a[99999999999999999999]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePath(s)
+		if err == nil && (p.Text != s || len(p.Steps) == 0) {
+			t.Fatalf("ParsePath(%q) = %+v", s, p)
+		}
+	})
+}
