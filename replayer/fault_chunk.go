@@ -5,14 +5,19 @@ import (
 )
 
 // chunk cuts the same bytes differently: size=N bytes per write, a cut
-// inside every CRLF or UTF-8 character, or everything in one write.
+// inside every CRLF or UTF-8 character, or everything in one write; gap=D
+// spaces the writes, so that a client surely reads them apart.
 func init() {
-	registerFault("chunk", []string{"size", "split", "coalesce"}, func(params map[string]string) (fault, error) {
+	registerFault("chunk", []string{"size", "split", "coalesce", "gap"}, func(params map[string]string) (fault, error) {
 		which, err := onlyOne(params, false, "size", "split", "coalesce")
 		if err != nil {
 			return nil, err
 		}
 		size, _, err := intParam(params, "size", 1)
+		if err != nil {
+			return nil, err
+		}
+		gap, _, err := durParam(params, "gap")
 		if err != nil {
 			return nil, err
 		}
@@ -43,6 +48,12 @@ func init() {
 						out = append(out, Chunk{Due: c.Due, Data: part})
 					}
 				}
+			}
+			if gap > 0 { // space the pieces of each recorded chunk
+				for i := 1; i < len(out); i++ {
+					out[i].Due = max(out[i].Due, out[i-1].Due+gap)
+				}
+				p.EndDue = max(p.EndDue, out[len(out)-1].Due)
 			}
 			p.Chunks = out
 			return nil

@@ -307,7 +307,7 @@ func TestFaultsOnTheWire(t *testing.T) {
 				t.Errorf("%d chunks for %d bytes", len(w.chunks), len(w.body))
 			}
 		}},
-		{"chunk:split=utf8", func(t *testing.T, w wireResult) {
+		{"chunk:split=utf8,gap=1ms", func(t *testing.T, w wireResult) {
 			cut := false
 			for _, c := range w.chunks {
 				cut = cut || !utf8.ValidString(c)
