@@ -22,7 +22,6 @@ import (
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
 	"github.com/ssetape/ssetape/replayer"
-	"github.com/ssetape/ssetape/replayer/replayertest"
 )
 
 var (
@@ -76,27 +75,49 @@ func browser(t *testing.T) context.Context {
 	return browserCtx
 }
 
-// servers starts the pages' file server and a replay server (CORS on, as a
-// frontend on another origin needs) with the fixtures the pages use.
-func servers(t *testing.T) (pages, api string) {
-	t.Helper()
+// The pages' file server and one replay server (CORS on, as a frontend on
+// another origin needs) shared by every test: each test picks its scenario
+// per request and has its own session.
+var pagesURL, apiURL string
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
 	agent, err := cassette.Parse(fixtures.Agent, fixtures.AgentName)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	data, _ := fixtures.FS.ReadFile("events.yaml")
 	events, err := cassette.Parse(data, "events.yaml")
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	// A quicker reconnect than the fixture's 2 s.
 	events.Interactions[0].Response.Wire = nil
 	events.Interactions[0].Response.Entries[0].Retry = 300 * time.Millisecond
-	_, api = replayertest.Start(t, replayer.Options{CORS: "*", Pacing: replayer.Pacing{Speed: 4}}, agent, events)
-	fs := httptest.NewServer(http.FileServer(http.Dir(".")))
-	t.Cleanup(fs.Close)
-	return fs.URL, api
+	srv, err := replayer.New([]replayer.Source{{Name: fixtures.AgentName, Cassette: agent}, {Name: "events.yaml", Cassette: events}},
+		replayer.Options{CORS: "*", Pacing: replayer.Pacing{Speed: 4}})
+	if err != nil {
+		return 0, err
+	}
+	api := httptest.NewServer(srv)
+	pages := httptest.NewServer(http.FileServer(http.Dir(".")))
+	pagesURL, apiURL = pages.URL, api.URL
+	code := m.Run()
+	srv.Close()
+	api.Close()
+	pages.Close()
+	return code, nil
 }
+
+func servers(*testing.T) (pages, api string) { return pagesURL, apiURL }
 
 // page is one loaded example page.
 type page struct {
