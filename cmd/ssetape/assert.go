@@ -1,0 +1,285 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/ssetape/ssetape/assert"
+	"github.com/ssetape/ssetape/cassette"
+)
+
+// assertOptions holds the flags and streams of `ssetape assert`.
+type assertOptions struct {
+	ioStreams
+	Targets  []string
+	Contract string
+	Format   string
+	Color    bool
+}
+
+func newAssertCmd(s ioStreams, runF func(*assertOptions) error) *cobra.Command {
+	o := &assertOptions{ioStreams: s}
+	cmd := &cobra.Command{
+		Use:   "assert [flags] TARGET...",
+		Short: "Check that streams keep their contract",
+		Long: `Check each TARGET against a stream contract: a cassette (each streamed interaction),
+a raw SSE file, or - for standard input (a cassette when it starts with version:,
+raw SSE otherwise).
+
+A failure names the rule (AGT-1 ...), the event (number, offset, type, an excerpt of
+its data) and what was expected there. Errors fail the check (exit status 1);
+warnings are reported and do not. Unusable input exits with 2.
+
+Contracts: agent (the seed's agent protocol, FORMATS.md §(i): AGT-1 to AGT-7), and
+auto, which picks agent for a stream that looks like it and otherwise asks for
+--contract. The presets for OpenAI, Anthropic, Gemini, Vercel AI, LangGraph and MCP,
+contract files and live URLs are not there yet.`,
+		Example: `  ssetape assert fixtures/agent.yaml
+  ssetape assert --contract agent fixtures/broken/*.sse
+  curl -sN -X POST http://127.0.0.1:8080/api/chat | ssetape assert -
+  ssetape assert --format junit recordings/ > report.xml`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("assert needs at least one TARGET (a cassette, a .sse file or -)")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Targets = args
+			switch o.Format {
+			case "text", "json", "junit":
+			default:
+				return usageError("--format %q: want text, json or junit", o.Format)
+			}
+			if o.Contract != "auto" && o.Contract != "agent" {
+				return usageError("--contract %q: the contracts are auto and agent (the LLM presets are not there yet)", o.Contract)
+			}
+			o.Color = colorOn(o.Out)
+			if runF != nil {
+				return runF(o)
+			}
+			return assertRun(o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto or agent")
+	cmd.Flags().StringVar(&o.Format, "format", "text", "report format: text, json (one object per stream) or junit")
+	return cmd
+}
+
+// streamsOf returns the streams of a target, each as checker events.
+func streamsOf(t *target) ([]string, [][]assert.Event, error) {
+	if t.Cassette == nil {
+		evs, err := eventsOf([]cassette.Chunk{{Data: t.Raw}}, false)
+		return []string{t.Name}, [][]assert.Event{evs}, err
+	}
+	var names []string
+	var streams [][]assert.Event
+	for i, it := range t.Cassette.Interactions {
+		if !it.Response.IsStream() {
+			continue
+		}
+		chunks, _, err := it.Response.Plan(false)
+		if err != nil {
+			return nil, nil, fmt.Errorf("interaction %d: %w", i+1, err)
+		}
+		evs, err := eventsOf(chunks, true)
+		if err != nil {
+			return nil, nil, fmt.Errorf("interaction %d: %w", i+1, err)
+		}
+		names = append(names, fmt.Sprintf("%s#%d %s %s", t.Name, i+1, it.Request.Method, it.Request.Path))
+		streams = append(streams, evs)
+	}
+	return names, streams, nil
+}
+
+func eventsOf(chunks []cassette.Chunk, timed bool) ([]assert.Event, error) {
+	blocks, err := cassette.Timeline(chunks)
+	if err != nil {
+		return nil, err
+	}
+	var out []assert.Event
+	for _, b := range blocks {
+		if b.Dispatched {
+			out = append(out, assert.Event{N: len(out) + 1, Event: b.Event, At: b.At, HasAt: timed})
+		}
+	}
+	return out, nil
+}
+
+func assertRun(o *assertOptions) error {
+	var reports []*assert.Report
+	for _, name := range o.Targets {
+		t, err := loadTarget(name, o.In)
+		if err != nil {
+			return err
+		}
+		names, streams, err := streamsOf(t)
+		if err != nil {
+			return inputError(fmt.Errorf("%s: %w", t.Name, err))
+		}
+		if len(streams) == 0 {
+			return usageError("%s: no streamed interaction to check", t.Name)
+		}
+		for i, evs := range streams {
+			if o.Contract == "auto" && !assert.LooksLikeAgent(evs) {
+				return usageError("%s: cannot tell which contract this stream follows; name one with --contract (the presets for LLM formats are not there yet)", names[i])
+			}
+			reports = append(reports, assert.Check(assert.Agent, names[i], evs))
+		}
+	}
+	var err error
+	switch o.Format {
+	case "json":
+		enc := json.NewEncoder(o.Out)
+		enc.SetEscapeHTML(false)
+		for _, r := range reports {
+			if r.Violations == nil {
+				r.Violations = []assert.Violation{}
+			}
+			if err = enc.Encode(r); err != nil {
+				break
+			}
+		}
+	case "junit":
+		err = writeJUnit(o, reports)
+	default:
+		writeText(o, reports)
+	}
+	if err != nil {
+		return runtimeError(err)
+	}
+	failed := 0
+	for _, r := range reports {
+		if !r.Passed() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%d of %d streams broke their contract", failed, len(reports))}
+	}
+	return nil
+}
+
+func writeText(o *assertOptions, reports []*assert.Report) {
+	mk := func(a ...color.Attribute) *color.Color {
+		c := color.New(a...)
+		if o.Color {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	red, yellow, green, dim, bold := mk(color.FgRed), mk(color.FgYellow), mk(color.FgGreen), mk(color.Faint), mk(color.Bold)
+	for _, r := range reports {
+		mark, summary := green.Sprint("✓"), "passed"
+		if !r.Passed() {
+			mark, summary = red.Sprint("✗"), plural(r.Errors(), "error")
+		}
+		if w := len(r.Violations) - r.Errors(); w > 0 {
+			summary += ", " + plural(w, "warning")
+		}
+		fmt.Fprintf(o.Out, "%s %s · %s · %s · %s\n", mark, bold.Sprint(r.Target), r.Contract, plural(r.Events, "event"), summary)
+		for _, v := range r.Violations {
+			sev := red.Sprint(string(v.Severity))
+			if v.Severity == assert.Warning {
+				sev = yellow.Sprint(string(v.Severity))
+			}
+			where := fmt.Sprintf("event %d", v.Event)
+			if v.Type != "" {
+				where += " " + v.Type
+			}
+			if v.At != "" {
+				where += " at " + v.At
+			} else if v.Event > 0 {
+				where += fmt.Sprintf(" at byte %d", v.Offset)
+			}
+			fmt.Fprintf(o.Out, "  %s %s %s: %s\n", bold.Sprint(v.Rule), sev, where, v.Message)
+			// The offending event with its neighbours.
+			for n := v.Event - 1; n <= v.Event+1; n++ {
+				if n < 1 || n > len(r.Stream) {
+					continue
+				}
+				e := r.Stream[n-1]
+				line := fmt.Sprintf("      %3d  %-14s %s", n, e.TypeName(), excerptOf(e.Data, 70))
+				if n == v.Event {
+					fmt.Fprintln(o.Out, "    >"+line[5:])
+				} else {
+					fmt.Fprintln(o.Out, dim.Sprint(line))
+				}
+			}
+		}
+	}
+}
+
+func excerptOf(s string, n int) string {
+	p := newPrinter(&inspectOptions{Excerpt: n})
+	return p.excerpt(s)
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func writeJUnit(o *assertOptions, reports []*assert.Report) error {
+	suite := junitSuite{Name: "ssetape assert"}
+	for _, r := range reports {
+		c := junitCase{Name: r.Target, Classname: "ssetape." + r.Contract}
+		var fails, warns []string
+		for _, v := range r.Violations {
+			line := fmt.Sprintf("%s %s at event %d (%s): %s", v.Rule, v.Severity, v.Event, v.Type, v.Message)
+			if v.Severity == assert.Error {
+				fails = append(fails, line)
+			} else {
+				warns = append(warns, line)
+			}
+		}
+		if len(fails) > 0 {
+			c.Failure = &junitFailure{Message: fails[0], Type: r.Violations[0].Rule, Text: strings.Join(fails, "\n")}
+			suite.Failures++
+		}
+		c.SystemOut = strings.Join(warns, "\n")
+		suite.Cases = append(suite.Cases, c)
+		suite.Tests++
+	}
+	doc := junitSuites{Name: "ssetape", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
+	if _, err := fmt.Fprint(o.Out, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(o.Out)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(o.Out)
+	return err
+}
