@@ -23,6 +23,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssetape/ssetape/assert"
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
 	"github.com/ssetape/ssetape/replayer"
@@ -46,6 +47,7 @@ type replayOptions struct {
 	Strict    bool
 	Quiet     bool
 	Faults    []string
+	Contract  string
 	// CPUProfile, when set, is where a CPU profile of the run is written
 	// (a hidden flag, for measuring the server under load).
 	CPUProfile string
@@ -89,6 +91,7 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
   ssetape replay --speed max --cors '*' fixtures/events.yaml
   ssetape replay --max-gap 200ms --gap-for text_delta=20ms --jitter 5ms chat.yaml
   ssetape replay --fault 'close:after=3' --fault 'chunk:size=1'
+  ssetape replay --contract agent --fault omit-last   # logs AGT-1 for every stream
   curl -N -X POST -H 'Ssetape-Fault: drop:type=done' http://127.0.0.1:8080/api/chat`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
@@ -113,6 +116,7 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
 	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	f.StringArrayVar(&o.Faults, "fault", nil, "a fault spec for every request (name:key=value,...; several joined with ;); repeatable; see docs/faults.md")
+	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (agent), logging broken rules as streams end")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
@@ -265,6 +269,15 @@ func replayRun(o *replayOptions) error {
 		level = slog.LevelWarn
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(o.Err, &slog.HandlerOptions{Level: level}))
+	var checks *contractObserver
+	switch o.Contract {
+	case "":
+	case "agent":
+		checks = newContractObserver(assert.Agent, opts.Logger)
+		opts.Observer = checks
+	default:
+		return usageError("--contract %q: the contract for replay is agent (the LLM presets are not there yet)", o.Contract)
+	}
 	srv, err := replayer.New(sources, opts)
 	if err != nil {
 		return inputError(err)
@@ -312,6 +325,11 @@ func replayRun(o *replayOptions) error {
 	}
 	fmt.Fprintln(o.Err, "ssetape replay: stopping")
 	srv.Close()
+	if checks != nil {
+		checks.mu.Lock()
+		fmt.Fprintf(o.Err, "ssetape replay: %d streams broke the %s contract\n", checks.failed, checks.contract.Name)
+		checks.mu.Unlock()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = hs.Shutdown(ctx)

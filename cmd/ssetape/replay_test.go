@@ -138,3 +138,23 @@ func TestReplayWithFaultFlag(t *testing.T) {
 		t.Errorf("the log line does not name the faults and the seed:\n%s", l)
 	}
 }
+
+func TestReplayContractChecksLive(t *testing.T) {
+	url, log, stop := startReplay(t, "--speed", "max", "--contract", "agent")
+	for _, fault := range []string{"none", "omit-last"} {
+		req, _ := http.NewRequest("POST", url+"/api/chat/en", strings.NewReader(`{}`))
+		req.Header.Set("Ssetape-Fault", fault)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	_ = stop()
+	l := log.String()
+	if strings.Count(l, "msg=contract") != 1 || !strings.Contains(l, "rule=AGT-1 severity=error event=7 type=final_answer") ||
+		!strings.Contains(l, "1 streams broke the agent contract") {
+		t.Errorf("live contract log:\n%s", l)
+	}
+}
