@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/fatih/color"
@@ -35,14 +36,15 @@ A failure names the rule (AGT-1 ...), the event (number, offset, type, an excerp
 its data) and what was expected there. Errors fail the check (exit status 1);
 warnings are reported and do not. Unusable input exits with 2.
 
-Contracts: agent (the seed's agent protocol, FORMATS.md §(i): AGT-1 to AGT-7), and
-auto, which picks agent for a stream that looks like it and otherwise asks for
---contract. The presets for OpenAI, Anthropic, Gemini, Vercel AI, LangGraph and MCP,
-contract files and live URLs are not there yet.`,
+Contracts: agent (the seed's agent protocol, FORMATS.md §(i): AGT-1 to AGT-7); a
+contract file of your own (rules and a sequence grammar, docs/contracts.md); and auto,
+which picks agent for a stream that looks like it and otherwise asks for --contract.
+The presets for OpenAI, Anthropic, Gemini, Vercel AI, LangGraph and MCP and live URLs
+are not there yet.`,
 		Example: `  ssetape assert fixtures/agent.yaml
   ssetape assert --contract agent fixtures/broken/*.sse
   curl -sN -X POST http://127.0.0.1:8080/api/chat | ssetape assert -
-  ssetape assert --format junit recordings/ > report.xml`,
+  ssetape assert --contract my-protocol.yaml --format junit recording.yaml > report.xml`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError("assert needs at least one TARGET (a cassette, a .sse file or -)")
@@ -56,9 +58,6 @@ contract files and live URLs are not there yet.`,
 			default:
 				return usageError("--format %q: want text, json or junit", o.Format)
 			}
-			if o.Contract != "auto" && o.Contract != "agent" {
-				return usageError("--contract %q: the contracts are auto and agent (the LLM presets are not there yet)", o.Contract)
-			}
 			o.Color = colorOn(o.Out)
 			if runF != nil {
 				return runF(o)
@@ -66,7 +65,7 @@ contract files and live URLs are not there yet.`,
 			return assertRun(o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto or agent")
+	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, agent, or a contract file (YAML)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "report format: text, json (one object per stream) or junit")
 	return cmd
 }
@@ -111,7 +110,29 @@ func eventsOf(chunks []cassette.Chunk, timed bool) ([]assert.Event, error) {
 	return out, nil
 }
 
+// contractNamed resolves --contract: a preset name, or a contract file.
+func contractNamed(name string) (*assert.Contract, error) {
+	switch name {
+	case "agent":
+		return assert.Agent, nil
+	case "auto":
+		return nil, nil
+	}
+	if _, err := os.Stat(name); err != nil {
+		return nil, usageError("--contract %q: neither a preset (auto, agent; the LLM presets are not there yet) nor a contract file", name)
+	}
+	c, err := assert.LoadContract(name)
+	if err != nil {
+		return nil, inputError(err)
+	}
+	return c, nil
+}
+
 func assertRun(o *assertOptions) error {
+	contract, err := contractNamed(o.Contract)
+	if err != nil {
+		return err
+	}
 	var reports []*assert.Report
 	for _, name := range o.Targets {
 		t, err := loadTarget(name, o.In)
@@ -126,13 +147,16 @@ func assertRun(o *assertOptions) error {
 			return usageError("%s: no streamed interaction to check", t.Name)
 		}
 		for i, evs := range streams {
-			if o.Contract == "auto" && !assert.LooksLikeAgent(evs) {
-				return usageError("%s: cannot tell which contract this stream follows; name one with --contract (the presets for LLM formats are not there yet)", names[i])
+			c := contract
+			if c == nil {
+				if !assert.LooksLikeAgent(evs) {
+					return usageError("%s: cannot tell which contract this stream follows; name one with --contract (a preset or a contract file; the presets for LLM formats are not there yet)", names[i])
+				}
+				c = assert.Agent
 			}
-			reports = append(reports, assert.Check(assert.Agent, names[i], evs))
+			reports = append(reports, assert.Check(c, names[i], evs))
 		}
 	}
-	var err error
 	switch o.Format {
 	case "json":
 		enc := json.NewEncoder(o.Out)

@@ -23,7 +23,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssetape/ssetape/assert"
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
 	"github.com/ssetape/ssetape/replayer"
@@ -116,7 +115,7 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
 	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	f.StringArrayVar(&o.Faults, "fault", nil, "a fault spec for every request (name:key=value,...; several joined with ;); repeatable; see docs/faults.md")
-	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (agent), logging broken rules as streams end")
+	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (agent or a contract file), logging broken rules as streams end")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
@@ -270,13 +269,16 @@ func replayRun(o *replayOptions) error {
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(o.Err, &slog.HandlerOptions{Level: level}))
 	var checks *contractObserver
-	switch o.Contract {
-	case "":
-	case "agent":
-		checks = newContractObserver(assert.Agent, opts.Logger)
+	if o.Contract != "" {
+		c, err := contractNamed(o.Contract)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			return usageError("--contract auto: replay checks one contract; name it (agent, or a contract file)")
+		}
+		checks = newContractObserver(c, opts.Logger)
 		opts.Observer = checks
-	default:
-		return usageError("--contract %q: the contract for replay is agent (the LLM presets are not there yet)", o.Contract)
 	}
 	srv, err := replayer.New(sources, opts)
 	if err != nil {
