@@ -223,3 +223,5 @@ func LooksLikeAgent(events []Event) bool {
 	}
 	return hits*2 > len(events)
 }
+
+func (c *agentChecker) found() []Violation { return append([]Violation(nil), c.out...) }

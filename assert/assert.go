@@ -72,6 +72,16 @@ type Checker interface {
 	End() []Violation
 }
 
+// Found returns the violations a checker has found so far, before End:
+// for --fail-fast on a live stream. Both the presets and contract files
+// implement it.
+func Found(c Checker) []Violation {
+	if f, ok := c.(interface{ found() []Violation }); ok {
+		return f.found()
+	}
+	return nil
+}
+
 // Contract makes a fresh Checker for each stream.
 type Contract struct {
 	Name  string

@@ -402,3 +402,5 @@ func (c *fileChecker) End() []Violation {
 	slices.SortStableFunc(c.out, func(a, b Violation) int { return a.Event - b.Event })
 	return c.out
 }
+
+func (c *fileChecker) found() []Violation { return append([]Violation(nil), c.out...) }

@@ -1,17 +1,23 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/ssetape/ssetape/assert"
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/sse"
 )
 
 // assertOptions holds the flags and streams of `ssetape assert`.
@@ -21,6 +27,12 @@ type assertOptions struct {
 	Contract string
 	Format   string
 	Color    bool
+	// For live URLs, as in record.
+	Method   string
+	Headers  []string
+	Data     string
+	MaxTime  time.Duration
+	FailFast bool
 }
 
 func newAssertCmd(s ioStreams, runF func(*assertOptions) error) *cobra.Command {
@@ -29,8 +41,9 @@ func newAssertCmd(s ioStreams, runF func(*assertOptions) error) *cobra.Command {
 		Use:   "assert [flags] TARGET...",
 		Short: "Check that streams keep their contract",
 		Long: `Check each TARGET against a stream contract: a cassette (each streamed interaction),
-a raw SSE file, or - for standard input (a cassette when it starts with version:,
-raw SSE otherwise).
+a raw SSE file, - for standard input (a cassette when it starts with version:, raw SSE
+otherwise), or a URL: one live request (-X, -H, -d as in record), checked as the
+events arrive (--fail-fast stops at the first broken rule).
 
 A failure names the rule (AGT-1 ...), the event (number, offset, type, an excerpt of
 its data) and what was expected there. Errors fail the check (exit status 1);
@@ -39,9 +52,10 @@ warnings are reported and do not. Unusable input exits with 2.
 Contracts: agent (the seed's agent protocol, FORMATS.md §(i): AGT-1 to AGT-7); a
 contract file of your own (rules and a sequence grammar, docs/contracts.md); and auto,
 which picks agent for a stream that looks like it and otherwise asks for --contract.
-The presets for OpenAI, Anthropic, Gemini, Vercel AI, LangGraph and MCP and live URLs
-are not there yet.`,
-		Example: `  ssetape assert fixtures/agent.yaml
+The presets for OpenAI, Anthropic, Gemini, Vercel AI, LangGraph and MCP are not there
+yet.`,
+		Example: `  ssetape assert -X POST -d '{"message":"hi"}' --fail-fast http://127.0.0.1:8080/api/chat
+  ssetape assert fixtures/agent.yaml
   ssetape assert --contract agent fixtures/broken/*.sse
   curl -sN -X POST http://127.0.0.1:8080/api/chat | ssetape assert -
   ssetape assert --contract my-protocol.yaml --format junit recording.yaml > report.xml`,
@@ -67,6 +81,11 @@ are not there yet.`,
 	}
 	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, agent, or a contract file (YAML)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "report format: text, json (one object per stream) or junit")
+	cmd.Flags().StringVarP(&o.Method, "request", "X", "", "for a URL: the method (GET, or POST with -d)")
+	cmd.Flags().StringArrayVarP(&o.Headers, "header", "H", nil, "for a URL: a request header 'Name: value'; repeatable")
+	cmd.Flags().StringVarP(&o.Data, "data", "d", "", "for a URL: the request body, or @FILE")
+	cmd.Flags().DurationVar(&o.MaxTime, "max-time", 5*time.Minute, "for a URL: give up after this long")
+	cmd.Flags().BoolVar(&o.FailFast, "fail-fast", false, "for a URL: stop at the first broken rule")
 	return cmd
 }
 
@@ -94,6 +113,74 @@ func streamsOf(t *target) ([]string, [][]assert.Event, error) {
 		streams = append(streams, evs)
 	}
 	return names, streams, nil
+}
+
+// checkLive sends one request and checks the stream as its events arrive.
+func (o *assertOptions) checkLive(url string, c *assert.Contract) (*assert.Report, error) {
+	body := o.Data
+	if strings.HasPrefix(body, "@") {
+		b, err := os.ReadFile(body[1:])
+		if err != nil {
+			return nil, usageError("-d %s: %v", body, err)
+		}
+		body = string(b)
+	}
+	method := o.Method
+	if method == "" {
+		method = "GET"
+		if o.Data != "" {
+			method = "POST"
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.MaxTime)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		return nil, usageError("%s: %v", url, err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	if o.Data != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range o.Headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok {
+			return nil, usageError("-H %q: want 'Name: value'", h)
+		}
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, runtimeError(fmt.Errorf("%s %s: %w", method, url, err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return nil, runtimeError(fmt.Errorf("%s %s: status %s; nothing to check", method, url, resp.Status))
+	}
+	ch := c.New()
+	d := sse.NewDecoder(resp.Body)
+	var events []assert.Event
+	for {
+		e, err := d.Next()
+		if err != nil {
+			if err != io.EOF && !errors.Is(err, context.DeadlineExceeded) {
+				fmt.Fprintf(o.Err, "ssetape: warning: %s: the stream broke off: %v\n", url, err)
+			}
+			break
+		}
+		ev := assert.Event{N: len(events) + 1, Event: e, At: time.Since(start), HasAt: true}
+		events = append(events, ev)
+		ch.Event(ev)
+		if o.FailFast {
+			for _, v := range assert.Found(ch) {
+				if v.Severity == assert.Error {
+					return &assert.Report{Target: method + " " + url, Contract: c.Name, Events: len(events), Violations: assert.Found(ch), Stream: events}, nil
+				}
+			}
+		}
+	}
+	return &assert.Report{Target: method + " " + url, Contract: c.Name, Events: len(events), Violations: ch.End(), Stream: events}, nil
 }
 
 func eventsOf(chunks []cassette.Chunk, timed bool) ([]assert.Event, error) {
@@ -135,6 +222,18 @@ func assertRun(o *assertOptions) error {
 	}
 	var reports []*assert.Report
 	for _, name := range o.Targets {
+		if strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://") {
+			c := contract
+			if c == nil {
+				c = assert.Agent // auto: a live stream cannot be looked at first
+			}
+			r, err := o.checkLive(name, c)
+			if err != nil {
+				return err
+			}
+			reports = append(reports, r)
+			continue
+		}
 		t, err := loadTarget(name, o.In)
 		if err != nil {
 			return err

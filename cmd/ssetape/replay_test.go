@@ -158,3 +158,20 @@ func TestReplayContractChecksLive(t *testing.T) {
 		t.Errorf("live contract log:\n%s", l)
 	}
 }
+
+func TestAssertLiveURL(t *testing.T) {
+	url, _, _ := startReplay(t, "--speed", "max")
+	var out, errOut bytes.Buffer
+	s := ioStreams{In: strings.NewReader(""), Out: &out, Err: &errOut}
+	if code := run([]string{"assert", "-X", "POST", "-d", `{"m":1}`, url + "/api/chat/en"}, s); code != 0 {
+		t.Errorf("a valid live stream: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code := run([]string{"assert", "--fail-fast", "-d", "{}", "-H", "Ssetape-Fault: inject:after=1,type=done", url + "/api/chat/en"}, s)
+	if code != exitCheckFailed || !strings.Contains(out.String(), "AGT-1 error event 3") || !strings.Contains(out.String(), "· agent · 3 events ·") {
+		t.Errorf("fail-fast: exit %d\n%s", code, out.String())
+	}
+	if code := run([]string{"assert", url + "/nowhere"}, s); code != exitRuntime {
+		t.Errorf("a 404: exit %d, want 3", code)
+	}
+}
