@@ -132,6 +132,40 @@ event: done
 data: {"type":"done","status":"error"}
 
 `, "", ""},
+		{"article done without status after error", `event: error
+data: {"type":"error","message":"x"}
+
+event: done
+data: {"type":"done"}
+
+`, "", ""},
+		{"done says ok after error", `event: error
+data: {"type":"error","message":"x"}
+
+event: done
+data: {"type":"done","status":"ok"}
+
+`, "AGT-7", ""},
+		{"result names the tool, call had an id", `event: tool_call
+data: {"type":"tool_call","id":"c1","name":"search","arguments":{}}
+
+event: tool_result
+data: {"type":"tool_result","name":"search","content":"x"}
+
+event: done
+data: {"type":"done"}
+
+`, "", ""},
+		{"ids that differ do not pair", `event: tool_call
+data: {"type":"tool_call","id":"c1","name":"search"}
+
+event: tool_result
+data: {"type":"tool_result","id":"c2","name":"search"}
+
+event: done
+data: {"type":"done"}
+
+`, "AGT-4 AGT-4", ""},
 		{"trailing DONE is a warning", `event: done
 data: {"type":"done"}
 

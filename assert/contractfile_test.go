@@ -149,3 +149,65 @@ func FuzzGrammar(f *testing.F) {
 		}
 	})
 }
+
+// Every operator of the grammar, with sequences it takes and refuses.
+func TestGrammarOperators(t *testing.T) {
+	cases := []struct {
+		grammar      string
+		take, refuse []string
+	}{
+		{"a b", []string{"a b"}, []string{"a", "b a", "a b b", ""}},
+		{"a?", []string{"", "a"}, []string{"a a"}},
+		{"a*", []string{"", "a", "a a a"}, []string{"b"}},
+		{"a+", []string{"a", "a a"}, []string{""}},
+		{"a | b", []string{"a", "b"}, []string{"a b", ""}},
+		{"( a b )+ c", []string{"a b c", "a b a b c"}, []string{"a c", "c", "a b"}},
+		{"_ done", []string{"x done", "done done"}, []string{"done", "x y done"}},
+		{"_* done", []string{"done", "a b c done"}, []string{"a"}},
+		{`data "[DONE]"`, []string{"data [DONE]"}, []string{"data DONE"}},
+		{"response.created ( response.output_text.delta )* response.completed", []string{"response.created response.completed",
+			"response.created response.output_text.delta response.completed"}, []string{"response.completed"}},
+	}
+	for _, c := range cases {
+		contract, err := assert.ParseContract([]byte("grammar: '"+c.grammar+"'\n"), "g.yaml")
+		if err != nil {
+			t.Fatalf("%q: %v", c.grammar, err)
+		}
+		check := func(seq string) bool {
+			var evs []assert.Event
+			for i, typ := range strings.Fields(seq) {
+				e := assert.Event{N: i + 1}
+				e.Type = typ
+				evs = append(evs, e)
+			}
+			return assert.Check(contract, "g", evs).Passed()
+		}
+		for _, seq := range c.take {
+			if !check(seq) {
+				t.Errorf("%q refuses %q", c.grammar, seq)
+			}
+		}
+		for _, seq := range c.refuse {
+			if check(seq) {
+				t.Errorf("%q takes %q", c.grammar, seq)
+			}
+		}
+	}
+}
+
+// FuzzParseContract: the contract loader never panics on any bytes, and a
+// contract it accepts checks any stream.
+func FuzzParseContract(f *testing.F) {
+	f.Add([]byte(seedContract))
+	f.Add([]byte("rules:\n  - {lst: done}\n"))
+	f.Add([]byte("grammar: 'a ( b'\n"))
+	f.Add([]byte("rules:\n  - {pair: {open: a.x, close: b.x}, severity: warning}\n  - {max-gap: 1s}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := assert.ParseContract(data, "fuzz.yaml")
+		if err != nil {
+			return
+		}
+		body, _ := fixtures.FS.ReadFile("raw/agent.sse")
+		assert.Check(c, "fuzz", decode(t, body))
+	})
+}
