@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ssetape/ssetape/cassette"
+)
+
+func TestRecordFromReplay(t *testing.T) {
+	url, _, _ := startReplay(t, "--speed", "4")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "chat.yaml")
+	var stdout, stderr bytes.Buffer
+	s := ioStreams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}
+	args := []string{"record", "-d", `{"message":"hi"}`, "-H", "Authorization: Bearer sk-live-abcdef", "-o", out, url + "/api/chat"}
+	if code := run(args, s); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	live := stdout.String()
+	if !strings.Contains(live, "POST "+url+"/api/chat → 200 OK") || !strings.Contains(live, "   9 ") || !strings.Contains(live, "9 events after") {
+		t.Errorf("live view:\n%s", live)
+	}
+	data, _ := os.ReadFile(out)
+	if bytes.Contains(data, []byte("sk-live-abcdef")) {
+		t.Fatalf("the credential is in the cassette:\n%s", data)
+	}
+	c, err := cassette.Parse(data, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Interactions[0].Response
+	if r.Wire == nil || len(r.Entries) != 10 || r.End.Reason != cassette.EOF || c.Interactions[0].Request.Headers.Get("Authorization") != "REDACTED" {
+		t.Errorf("recorded %+v", r)
+	}
+	// An existing file needs --force or --append.
+	stderr.Reset()
+	if code := run(args, s); code != exitUsage || !strings.Contains(stderr.String(), "exists; pass --force") {
+		t.Errorf("existing file: exit %d, %s", code, stderr.String())
+	}
+	if code := run(append([]string{"record", "--append"}, args[1:]...), s); code != 0 {
+		t.Fatalf("--append: exit %d", code)
+	}
+	c, _ = cassette.Load(out)
+	if len(c.Interactions) != 2 {
+		t.Errorf("after --append: %d interactions", len(c.Interactions))
+	}
+	// Without -o the cassette goes to stdout, the live view to stderr.
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"record", "-d", "{}", url + "/api/chat/en"}, s); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "version: 1") || !strings.Contains(stderr.String(), "8 events after") {
+		t.Errorf("stdout %q\nstderr %q", stdout.String()[:min(80, len(stdout.String()))], stderr.String())
+	}
+}
+
+func TestRecordUnreachable(t *testing.T) {
+	var out bytes.Buffer
+	code := run([]string{"record", "http://127.0.0.1:1/x"}, ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &out})
+	if code != exitRuntime || !strings.Contains(out.String(), "connection refused") {
+		t.Errorf("exit %d: %s", code, out.String())
+	}
+}
+
+func TestRecordIdleTimeout(t *testing.T) {
+	url, _, _ := startReplay(t)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"record", "--idle-timeout", "300ms", "-H", "Ssetape-Fault: stall:after=1", "-d", "{}", url + "/api/chat/en"},
+		ioStreams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	c, err := cassette.Parse(stdout.Bytes(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Interactions[0].Response.End
+	if e.Reason != cassette.Timeout || len(c.Interactions[0].Response.Entries) != 1 {
+		t.Errorf("end %+v, %d entries", e, len(c.Interactions[0].Response.Entries))
+	}
+}
