@@ -13,6 +13,7 @@
 package replayer
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -482,4 +483,28 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Headers", allow)
 		h.Set("Access-Control-Max-Age", "600")
 	}
+}
+
+// Holds reports whether a request matches a recorded interaction, without
+// serving it or moving any counter. It reads the request body and puts it
+// back, so the request can then be served by this server or another handler
+// (proxy --mode replay-or-record).
+func (s *Server) Holds(r *http.Request) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+	if err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	q, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		return false
+	}
+	in := &incoming{method: r.Method, path: r.URL.Path, query: q, body: body}
+	in.bodyJSON, in.isJSON = parseJSON(body)
+	for _, rec := range s.recs {
+		if rec.difference(in, s.opts.BodyAny) == "" {
+			return true
+		}
+	}
+	return false
 }

@@ -49,7 +49,7 @@ usage, 3 a runtime failure, 130 interrupted.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newRecordCmd(s, nil), newReplayCmd(s, nil), newInspectCmd(s, nil), newAssertCmd(s, nil), newVersionCmd(s))
+	root.AddCommand(newRecordCmd(s, nil), newProxyCmd(s, nil), newReplayCmd(s, nil), newInspectCmd(s, nil), newAssertCmd(s, nil), newVersionCmd(s))
 	return root
 }
 

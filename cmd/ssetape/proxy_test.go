@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/sse"
+)
+
+func startProxy(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
+	t.Helper()
+	var errOut syncBuffer
+	stop := make(chan struct{})
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	cmd := newProxyCmd(ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(o *proxyOptions) error {
+		o.ready = func(addr string) { ready <- addr }
+		o.stop = stop
+		return proxyRun(o)
+	})
+	cmd.SetArgs(append([]string{"--listen", "127.0.0.1:0"}, args...))
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	go func() { done <- cmd.Execute() }()
+	select {
+	case addr := <-ready:
+		var once sync.Once
+		var err error
+		stopFn := func() error { once.Do(func() { close(stop); err = <-done }); return err }
+		t.Cleanup(func() { _ = stopFn() })
+		return "http://" + addr, &errOut, stopFn
+	case err := <-done:
+		t.Fatalf("proxy did not start: %v\n%s", err, errOut.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("proxy did not start")
+	}
+	return "", nil, nil
+}
+
+func post(t *testing.T, url, body string, header ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func countEvents(body string) int {
+	d := sse.NewDecoder(strings.NewReader(body))
+	n := 0
+	for {
+		if _, err := d.Next(); err != nil {
+			return n
+		}
+		n++
+	}
+}
+
+func TestProxyRecordsAndReplays(t *testing.T) {
+	upstream, _, _ := startReplay(t, "--speed", "4")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "session.yaml")
+	px, log, stop := startProxy(t, "--upstream", upstream, "-o", out)
+	// Ssetape-* headers are never forwarded: the fault does not reach the upstream.
+	status, body := post(t, px+"/api/chat", `{"message":"hi"}`, "Authorization", "Bearer sk-secret-2", "Ssetape-Fault", "close:after=5")
+	if status != 200 || countEvents(body) != 9 {
+		t.Fatalf("through the proxy: %d, %d events", status, countEvents(body))
+	}
+	status, body = post(t, px+"/api/chat/en", `{}`)
+	if status != 200 || countEvents(body) != 8 {
+		t.Fatalf("second: %d, %d events", status, countEvents(body))
+	}
+	_ = stop()
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("sk-secret")) || bytes.Contains(data, []byte("Ssetape-Fault")) {
+		t.Fatalf("a secret or an ssetape header in the cassette:\n%s", data)
+	}
+	c, err := cassette.Parse(data, out)
+	if err != nil || len(c.Interactions) != 2 {
+		t.Fatalf("%v, %d interactions\n%s", err, len(c.Interactions), log.String())
+	}
+	first := c.Interactions[0]
+	if first.Request.Headers.Get("Authorization") != "REDACTED" || len(first.Response.Entries) != 10 || first.Response.Wire == nil {
+		t.Errorf("first: %+v, %d entries", first.Request, len(first.Response.Entries))
+	}
+
+	// replay-or-record: what the cassette holds is answered from it (even
+	// with the upstream gone), the rest is recorded.
+	px2, log2, stop2 := startProxy(t, "--upstream", "http://127.0.0.1:1", "-o", out, "--mode", "replay-or-record")
+	status, body = post(t, px2+"/api/chat/en", `{}`)
+	if status != 200 || countEvents(body) != 8 {
+		t.Errorf("replayed: %d, %d events", status, countEvents(body))
+	}
+	status, body = post(t, px2+"/api/other", `{}`)
+	if status != http.StatusBadGateway || !strings.Contains(body, "did not answer POST /api/other") {
+		t.Errorf("an upstream that fails: %d %q", status, body)
+	}
+	_ = stop2()
+	if !strings.Contains(log2.String(), "upstream failed") {
+		t.Errorf("log:\n%s", log2.String())
+	}
+}
+
+func TestProxyDirAndPassthrough(t *testing.T) {
+	upstream, _, _ := startReplay(t, "--speed", "max")
+	dir := filepath.Join(t.TempDir(), "rec") + "/"
+	px, _, stop := startProxy(t, "--upstream", upstream, "-o", dir)
+	post(t, px+"/api/chat", `{}`)
+	post(t, px+"/api/chat/error", `{}`)
+	_ = stop()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) != 2 || !strings.HasSuffix(files[0], "001-post-api-chat.yaml") {
+		t.Errorf("files %v", files)
+	}
+	px2, _, _ := startProxy(t, "--upstream", upstream, "--mode", "passthrough")
+	if status, body := post(t, px2+"/api/chat/en", `{}`); status != 200 || countEvents(body) != 8 {
+		t.Errorf("passthrough: %d, %d events", status, countEvents(body))
+	}
+}
