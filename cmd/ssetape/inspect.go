@@ -23,6 +23,7 @@ type inspectOptions struct {
 	Format  string // text or json
 	Color   bool
 	Excerpt int // runes of data shown in text
+	Secrets bool
 }
 
 func newInspectCmd(s ioStreams, runF func(*inspectOptions) error) *cobra.Command {
@@ -44,6 +45,7 @@ For a recorded cassette the timeline is what a client receives on replay: the wi
 bytes, or the entries when they were edited after recording (a warning says so).`,
 		Example: `  ssetape inspect fixtures/agent.yaml
   ssetape inspect --format json fixtures/raw/agent-crlf.sse | jq .type
+  ssetape inspect --secrets recorded.yaml          # exit 1 when a credential is left in it
   curl -sN -X POST http://127.0.0.1:8080/api/chat | ssetape inspect -`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -67,6 +69,7 @@ bytes, or the entries when they were edited after recording (a warning says so).
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text (a table) or json (one object per event)")
 	cmd.Flags().IntVar(&opts.Excerpt, "excerpt", 60, "characters of data to show per event in text output")
+	cmd.Flags().BoolVar(&opts.Secrets, "secrets", false, "instead of the timeline, list values that look like credentials (exit 1 when there are any)")
 	return cmd
 }
 
@@ -94,6 +97,9 @@ func inspectRun(o *inspectOptions) error {
 	t, err := loadTarget(o.Target, o.In)
 	if err != nil {
 		return err
+	}
+	if o.Secrets {
+		return secretsRun(o, t)
 	}
 	p := newPrinter(o)
 	if t.Cassette == nil {
@@ -152,6 +158,39 @@ func inspectRun(o *inspectOptions) error {
 		if err := p.stream(t.Name, i+1, v, title, strings.Join(info, " · ")); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// secretsRun lists the values of a target that look like credentials.
+func secretsRun(o *inspectOptions, t *target) error {
+	c := t.Cassette
+	if c == nil {
+		c = &cassette.Cassette{Version: cassette.Version, Interactions: []*cassette.Interaction{{
+			Response: cassette.Response{Body: t.Raw}}}}
+	}
+	found := cassette.FindSecrets(c)
+	if o.Format == "json" {
+		enc := json.NewEncoder(o.Out)
+		for _, s := range found {
+			if err := enc.Encode(map[string]any{"file": t.Name, "interaction": s.Interaction, "where": s.Where, "kind": s.Kind, "masked": s.Masked}); err != nil {
+				return err
+			}
+		}
+	} else {
+		for _, s := range found {
+			where := s.Where
+			if t.Cassette != nil {
+				where = fmt.Sprintf("interaction %d · %s", s.Interaction, s.Where)
+			}
+			fmt.Fprintf(o.Out, "%s · %s: %s %s\n", t.Name, where, s.Kind, s.Masked)
+		}
+		if len(found) == 0 {
+			fmt.Fprintf(o.Out, "%s: nothing that looks like a credential\n", t.Name)
+		}
+	}
+	if len(found) > 0 {
+		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%s: %s that look like credentials; redact them (REDACTED) before committing", t.Name, plural(len(found), "value"))}
 	}
 	return nil
 }
