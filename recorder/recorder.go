@@ -34,6 +34,10 @@ const Redacted = "REDACTED"
 type Redaction struct {
 	Headers []string // header names, any case
 	Query   []string // query parameter names
+	// JSON paths whose values are redacted in request bodies and in the
+	// data of events (the wire chunks that held them are rewritten, and the
+	// wire section says so).
+	JSON []cassette.Path
 }
 
 // DefaultRedaction is what is always redacted: credential headers and the
@@ -45,7 +49,7 @@ var DefaultRedaction = Redaction{
 
 // With returns the default redaction plus more names.
 func (r Redaction) With(headers, query []string) Redaction {
-	return Redaction{Headers: append(append([]string(nil), r.Headers...), headers...), Query: append(append([]string(nil), r.Query...), query...)}
+	return Redaction{Headers: append(append([]string(nil), r.Headers...), headers...), Query: append(append([]string(nil), r.Query...), query...), JSON: r.JSON}
 }
 
 // headers copies h for a cassette: canonical names, hop-by-hop headers and
@@ -183,7 +187,7 @@ func endOf(ctx context.Context, err error, at time.Duration) cassette.End {
 // body.
 func Interaction(req *http.Request, reqBody []byte, resp *http.Response, headersAt time.Duration, c *Capture, red Redaction) (*cassette.Interaction, error) {
 	it := &cassette.Interaction{
-		Request: cassette.Request{Method: req.Method, Path: red.path(req.URL), Headers: red.headers(req.Header), Body: reqBody},
+		Request: cassette.Request{Method: req.Method, Path: red.path(req.URL), Headers: red.headers(req.Header), Body: RedactJSON(reqBody, red.JSON)},
 		Response: cassette.Response{Status: resp.StatusCode, Headers: red.headers(resp.Header), HeadersAt: headersAt.Round(time.Microsecond),
 			End: &c.end},
 	}
@@ -194,11 +198,15 @@ func Interaction(req *http.Request, reqBody []byte, resp *http.Response, headers
 		if err := it.Response.SetChunks(c.chunks); err != nil {
 			return nil, err
 		}
+		if err := redactStream(&it.Response, red.JSON); err != nil {
+			return nil, err
+		}
 		return it, nil
 	}
 	for _, ch := range c.chunks {
 		it.Response.Body = append(it.Response.Body, ch.Data...)
 	}
+	it.Response.Body = RedactJSON(it.Response.Body, red.JSON)
 	return it, nil
 }
 

@@ -33,6 +33,7 @@ type proxyOptions struct {
 	Mode         string
 	RedactHeader []string
 	RedactQuery  []string
+	RedactJSON   []string
 	Quiet        bool
 	ready        func(addr string)
 	stop         <-chan struct{}
@@ -72,6 +73,7 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	f.StringVar(&o.Mode, "mode", "record", "record, replay-or-record or passthrough")
 	f.StringArrayVar(&o.RedactHeader, "redact-header", nil, "another header to redact; repeatable")
 	f.StringArrayVar(&o.RedactQuery, "redact-query", nil, "another query parameter to redact; repeatable")
+	f.StringArrayVar(&o.RedactJSON, "redact-json", nil, "a JSON path ($.user.email) to redact in request bodies and event data; repeatable")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	return cmd
 }
@@ -136,7 +138,11 @@ func proxyRun(o *proxyOptions) error {
 			sk.cas = &cassette.Cassette{Version: cassette.Version}
 		}
 	}
-	px := &recorder.Proxy{Upstream: up, Redaction: recorder.DefaultRedaction.With(o.RedactHeader, o.RedactQuery),
+	red := recorder.DefaultRedaction.With(o.RedactHeader, o.RedactQuery)
+	if red.JSON, err = jsonPaths(o.RedactJSON); err != nil {
+		return err
+	}
+	px := &recorder.Proxy{Upstream: up, Redaction: red,
 		Record: o.Mode != "passthrough", OnInteraction: func(it *cassette.Interaction) {
 			sk.save(it)
 			if sk.err != nil {

@@ -36,6 +36,7 @@ type recordOptions struct {
 	IdleTimeout  time.Duration
 	RedactHeader []string
 	RedactQuery  []string
+	RedactJSON   []string
 	Name         string
 	stop         <-chan struct{} // replaces Ctrl-C in tests
 }
@@ -87,11 +88,25 @@ exits with 3.`,
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", 0, "stop recording when nothing arrives for this long (0: no limit)")
 	f.StringArrayVar(&o.RedactHeader, "redact-header", nil, "another header to redact; repeatable")
 	f.StringArrayVar(&o.RedactQuery, "redact-query", nil, "another query parameter to redact; repeatable")
+	f.StringArrayVar(&o.RedactJSON, "redact-json", nil, "a JSON path ($.user.email) to redact in request bodies and event data; repeatable")
 	f.StringVar(&o.Name, "name", "", "the cassette's name")
 	return cmd
 }
 
 var errIdle = errors.New("nothing arrived within --idle-timeout")
+
+// jsonPaths reads the --redact-json paths.
+func jsonPaths(ss []string) ([]cassette.Path, error) {
+	var out []cassette.Path
+	for _, s := range ss {
+		p, err := cassette.ParsePath(s)
+		if err != nil {
+			return nil, usageError("--redact-json: %v", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
 
 func recordRun(o *recordOptions) error {
 	if !strings.HasPrefix(o.URL, "http://") && !strings.HasPrefix(o.URL, "https://") {
@@ -185,6 +200,9 @@ func recordRun(o *recordOptions) error {
 	c := recorder.Tee(ctx, reader, start, nil, nil, func(ch recorder.Chunk) { view.chunk(ch) })
 	view.close()
 	red := recorder.DefaultRedaction.With(o.RedactHeader, o.RedactQuery)
+	if red.JSON, err = jsonPaths(o.RedactJSON); err != nil {
+		return err
+	}
 	it, err := recorder.Interaction(req, body, resp, headersAt, c, red)
 	if err != nil {
 		return inputError(err)

@@ -85,3 +85,20 @@ func TestRecordIdleTimeout(t *testing.T) {
 		t.Errorf("end %+v, %d entries", e, len(c.Interactions[0].Response.Entries))
 	}
 }
+
+func TestRecordRedactJSON(t *testing.T) {
+	url, _, _ := startReplay(t, "--speed", "max")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"record", "--redact-json", "$.content", "--redact-json", "$.message", "-d", `{"message":"my secret question"}`, url + "/api/chat/en"},
+		ioStreams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, "my secret question") || strings.Contains(out, "Reading the report") || !strings.Contains(out, "redacted: true") {
+		t.Errorf("cassette:\n%s", out)
+	}
+	if code := run([]string{"record", "--redact-json", "content", url + "/api/chat/en"}, ioStreams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}); code != exitUsage {
+		t.Errorf("a bad path: exit %d", code)
+	}
+}
