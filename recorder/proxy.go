@@ -27,6 +27,9 @@ type Proxy struct {
 	// OnInteraction receives each recorded interaction when its response
 	// has ended (called from the request's goroutine).
 	OnInteraction func(*cassette.Interaction)
+	// Observer, when set, sees every event of every event stream as the
+	// client receives it (proxy --contract).
+	Observer Observer
 	// Log, when set, is told one line per request.
 	Log func(method, path string, status int, outcome string)
 }
@@ -79,7 +82,22 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(w)
 	_ = rc.Flush()
-	c := Tee(r.Context(), resp.Body, start, w, rc.Flush, nil)
+	var onChunk func(Chunk)
+	var wt *watch
+	st := &Stream{ID: nextStreamID(), Method: r.Method, Path: r.URL.Path}
+	if p.Observer != nil && isEventStream(resp.Header.Get("Content-Type")) {
+		wt = newWatch(p.Observer, st)
+		onChunk = wt.chunk
+	}
+	c := Tee(r.Context(), resp.Body, start, w, rc.Flush, onChunk)
+	if wt != nil {
+		wt.close()
+		var err error
+		if c.end.Reason != cassette.EOF {
+			err = fmt.Errorf("the stream ended: %s", c.end.Reason)
+		}
+		p.Observer.End(st, err)
+	}
 	if !p.Record {
 		p.log(r, resp.StatusCode, "passed through, "+string(c.end.Reason))
 		return

@@ -34,6 +34,7 @@ type proxyOptions struct {
 	RedactHeader []string
 	RedactQuery  []string
 	RedactJSON   []string
+	Contract     string
 	Quiet        bool
 	ready        func(addr string)
 	stop         <-chan struct{}
@@ -74,6 +75,7 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	f.StringArrayVar(&o.RedactHeader, "redact-header", nil, "another header to redact; repeatable")
 	f.StringArrayVar(&o.RedactQuery, "redact-query", nil, "another query parameter to redact; repeatable")
 	f.StringArrayVar(&o.RedactJSON, "redact-json", nil, "a JSON path ($.user.email) to redact in request bodies and event data; repeatable")
+	f.StringVar(&o.Contract, "contract", "", "check every stream that passes against this contract (agent or a contract file), logging broken rules")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	return cmd
 }
@@ -152,6 +154,18 @@ func proxyRun(o *proxyOptions) error {
 		Log: func(method, path string, status int, outcome string) {
 			log.Info("request", "method", method, "path", path, "status", status, "outcome", outcome)
 		}}
+	var checks *contractObserver
+	if o.Contract != "" {
+		c, err := contractNamed(o.Contract)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			return usageError("--contract auto: the proxy checks one contract; name it (agent, or a contract file)")
+		}
+		checks = newContractObserver(c, log)
+		px.Observer = proxyObserver{checks}
+	}
 	var handler http.Handler = px
 	if o.Mode == "replay-or-record" {
 		sources, err := replaySources(o.Output, sk)
@@ -207,6 +221,11 @@ func proxyRun(o *proxyOptions) error {
 	sk.mu.Lock()
 	fmt.Fprintf(o.Err, "ssetape proxy: stopped; %d interactions recorded\n", sk.n)
 	sk.mu.Unlock()
+	if checks != nil {
+		checks.mu.Lock()
+		fmt.Fprintf(o.Err, "ssetape proxy: %d streams broke the %s contract\n", checks.failed, checks.contract.Name)
+		checks.mu.Unlock()
+	}
 	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 }
 

@@ -134,3 +134,13 @@ func TestProxyDirAndPassthrough(t *testing.T) {
 		t.Errorf("passthrough: %d, %d events", status, countEvents(body))
 	}
 }
+
+func TestProxyContract(t *testing.T) {
+	upstream, _, _ := startReplay(t, "--speed", "max", "--fault", "omit-last")
+	px, log, stop := startProxy(t, "--upstream", upstream, "--mode", "passthrough", "--contract", "agent")
+	post(t, px+"/api/chat/en", `{}`)
+	_ = stop()
+	if l := log.String(); !strings.Contains(l, "msg=contract") || !strings.Contains(l, "rule=AGT-1") || !strings.Contains(l, "1 streams broke the agent contract") {
+		t.Errorf("log:\n%s", l)
+	}
+}
