@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ssetape/ssetape/cassette"
 )
@@ -100,5 +101,65 @@ func TestRecordRedactJSON(t *testing.T) {
 	}
 	if code := run([]string{"record", "--redact-json", "content", url + "/api/chat/en"}, ioStreams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}); code != exitUsage {
 		t.Errorf("a bad path: exit %d", code)
+	}
+}
+
+// Every way a recorded stream can end, as the cassette says it.
+func TestRecordEnds(t *testing.T) {
+	url, _, _ := startReplay(t)
+	cases := []struct {
+		args   []string
+		reason cassette.Reason
+		code   int
+	}{
+		{[]string{"-d", "{}", url + "/api/chat/en"}, cassette.EOF, 0},
+		{[]string{"-H", "Ssetape-Fault: reset:after=2", "-d", "{}", url + "/api/chat/en"}, cassette.Reset, 0},
+		{[]string{"--max-time", "300ms", "-d", "{}", url + "/api/chat/en"}, cassette.Timeout, 0},
+		{[]string{"--idle-timeout", "200ms", "-H", "Ssetape-Fault: stall:after=1", "-d", "{}", url + "/api/chat/en"}, cassette.Timeout, 0},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"record"}, c.args...), ioStreams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+		if code != c.code {
+			t.Errorf("%v: exit %d: %s", c.args, code, stderr.String())
+			continue
+		}
+		cs, err := cassette.Parse(stdout.Bytes(), "out")
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if got := cs.Interactions[0].Response.End.Reason; got != c.reason {
+			t.Errorf("%v: ended %s, want %s", c.args, got, c.reason)
+		}
+	}
+}
+
+// Ctrl-C stops the recording, saves what arrived, and exits with 130.
+func TestRecordInterrupted(t *testing.T) {
+	url, _, _ := startReplay(t)
+	out := filepath.Join(t.TempDir(), "cut.yaml")
+	stop := make(chan struct{})
+	var stderr bytes.Buffer
+	cmd := newRecordCmd(ioStreams{In: strings.NewReader(""), Out: &stderr, Err: &stderr}, func(o *recordOptions) error {
+		o.stop = stop
+		return recordRun(o)
+	})
+	cmd.SetArgs([]string{"-H", "Ssetape-Fault: stall:after=2", "-d", "{}", "-o", out, url + "/api/chat/en"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	done := make(chan error, 1)
+	go func() { done <- cmd.Execute() }()
+	time.Sleep(700 * time.Millisecond)
+	close(stop)
+	err := <-done
+	if exitCode(err) != exitInterrupted {
+		t.Fatalf("exit %d (%v)", exitCode(err), err)
+	}
+	c, lerr := cassette.Load(out)
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	r := c.Interactions[0].Response
+	if r.End.Reason != cassette.Interrupted || len(r.Entries) != 2 {
+		t.Errorf("end %+v, %d entries", r.End, len(r.Entries))
 	}
 }
