@@ -64,7 +64,7 @@ func TestSDKsThroughTheProxy(t *testing.T) {
 	events.Interactions[0].Response.Wire = nil
 	events.Interactions[0].Response.Entries[0].Retry = 200 * 1e6
 	_, up := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Speed: 10}},
-		load(t, "openai-chat.yaml"), load(t, "openai-responses.yaml"), load(t, "anthropic.yaml"), events)
+		load(t, "openai-chat.yaml"), load(t, "openai-responses.yaml"), load(t, "anthropic.yaml"), events, load(t, "agent.yaml"))
 	upURL, _ := url.Parse(up)
 	var mu sync.Mutex
 	rec := &cassette.Cassette{Version: 1}
@@ -76,10 +76,14 @@ func TestSDKsThroughTheProxy(t *testing.T) {
 		}})
 	defer px.Close()
 
-	scenarios := []string{"openai-chat", "openai-responses", "anthropic", "eventsource"}
+	scenarios := []string{"openai-chat", "openai-responses", "anthropic", "eventsource", "fetch-reader"}
 	live := map[string]string{}
 	for _, s := range scenarios {
-		b, _ := json.Marshal(runJS(t, px.URL, s))
+		res := runJS(t, px.URL, s)
+		if s == "fetch-reader" && res["text"] != "資料を確認しました。第3四半期の売上は前年同期比12%増の48億円です。" {
+			t.Errorf("the fetch reader through the proxy: %v", res)
+		}
+		b, _ := json.Marshal(res)
 		live[s] = string(b)
 	}
 	mu.Lock()
@@ -97,8 +101,9 @@ func TestSDKsThroughTheProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The SDKs asked for: chat twice, responses, messages, events once (and a 204 resume).
-	if n := len(recorded.Interactions); n < 5 {
+	// The clients asked for: chat twice, responses, messages, events once
+	// (and a 204 resume), the agent chat.
+	if n := len(recorded.Interactions); n < 6 {
 		t.Fatalf("%d interactions recorded", n)
 	}
 	// Replay what was recorded: the clients behave as they did live.

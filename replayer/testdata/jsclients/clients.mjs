@@ -3,6 +3,12 @@
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { EventSource } from 'eventsource';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// The example frontend's parser (examples/frontend/sse.js), loaded as the page loads it.
+const sseSource = readFileSync(fileURLToPath(new URL('../../../examples/frontend/sse.js', import.meta.url)), 'utf8');
+const createSSEParser = new Function(`${sseSource}; return createSSEParser;`)();
 
 const [base, scenario] = process.argv.slice(2);
 
@@ -76,7 +82,30 @@ function eventSource() {
   });
 }
 
-const scenarios = { 'openai-chat': openaiChat, 'openai-responses': openaiResponses, anthropic, eventsource: eventSource };
+// The seed frontend's way: POST with fetch, read response.body.getReader().
+async function fetchReader() {
+  const resp = await fetch(`${base}/api/chat`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    body: JSON.stringify({ message: 'この資料を分析して' }),
+  });
+  const types = [];
+  let text = '';
+  const parser = createSSEParser((ev) => {
+    const msg = JSON.parse(ev.data);
+    types.push(msg.type);
+    if (msg.type === 'text_delta') text += msg.content;
+  });
+  const reader = resp.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parser.feed(value);
+  }
+  parser.end();
+  return { status: resp.status, types, text };
+}
+
+const scenarios = { 'fetch-reader': fetchReader, 'openai-chat': openaiChat, 'openai-responses': openaiResponses, anthropic, eventsource: eventSource };
 try {
   const result = await scenarios[scenario]();
   console.log(JSON.stringify(result));
