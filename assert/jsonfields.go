@@ -2,8 +2,8 @@ package assert
 
 import (
 	"encoding/json"
-	"strconv"
-	"unicode/utf8"
+
+	"github.com/ssetape/ssetape/internal/jsonscan"
 )
 
 // fields are the top-level string fields of an event's JSON data that the
@@ -33,14 +33,14 @@ func readFields(data string) fields {
 	if !json.Valid(b) {
 		return f
 	}
-	i := skipSpace(b, 0)
+	i := jsonscan.SkipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return f
 	}
 	f.valid = true
 	i++
 	for {
-		i = skipSpace(b, i)
+		i = jsonscan.SkipSpace(b, i)
 		if i >= len(b) || b[i] == '}' {
 			return f
 		}
@@ -48,14 +48,14 @@ func readFields(data string) fields {
 			i++
 			continue
 		}
-		kEnd := skipString(b, i)
-		key := unquote(b[i:kEnd])
-		i = skipSpace(b, kEnd)
-		i = skipSpace(b, i+1) // the colon
-		vEnd := skipValue(b, i)
+		kEnd := jsonscan.SkipString(b, i)
+		key := jsonscan.Unquote(b[i:kEnd])
+		i = jsonscan.SkipSpace(b, kEnd)
+		i = jsonscan.SkipSpace(b, i+1) // the colon
+		vEnd := jsonscan.SkipValue(b, i)
 		val := b[i:vEnd]
 		if len(val) > 0 && val[0] == '"' {
-			s := unquote(val)
+			s := jsonscan.Unquote(val)
 			switch key {
 			case "type":
 				f.typ, f.has = s, f.has|hasType
@@ -75,82 +75,4 @@ func readFields(data string) fields {
 		}
 		i = vEnd
 	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i].
-func skipString(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index after the (valid) value starting at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = skipString(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i
-	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\r' && b[j] != '\t' {
-		j++
-	}
-	return j
-}
-
-// unquote reads a JSON string (quotes included); plain ones without a copy
-// of escapes.
-func unquote(q []byte) string {
-	if len(q) < 2 {
-		return ""
-	}
-	inner := q[1 : len(q)-1]
-	plain := true
-	for _, c := range inner {
-		if c == '\\' {
-			plain = false
-			break
-		}
-	}
-	if plain && utf8.Valid(inner) {
-		return string(inner)
-	}
-	var s string
-	if err := json.Unmarshal(q, &s); err != nil {
-		if u, err := strconv.Unquote(string(q)); err == nil {
-			return u
-		}
-	}
-	return s
 }

@@ -2,11 +2,11 @@ package recorder
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"slices"
 
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/internal/jsonscan"
 	"github.com/ssetape/ssetape/sse"
 )
 
@@ -127,12 +127,12 @@ func redactStream(r *cassette.Response, paths []cassette.Path) error {
 
 // locate finds the byte range of the value at steps in a JSON document.
 func locate(b []byte, i int, steps []any) (int, int, bool) {
-	i = skipSpace(b, i)
+	i = jsonscan.SkipSpace(b, i)
 	if i >= len(b) {
 		return 0, 0, false
 	}
 	if len(steps) == 0 {
-		e := skipValue(b, i)
+		e := jsonscan.SkipValue(b, i)
 		return i, e, e > i
 	}
 	switch step := steps[0].(type) {
@@ -142,7 +142,7 @@ func locate(b []byte, i int, steps []any) (int, int, bool) {
 		}
 		i++
 		for {
-			i = skipSpace(b, i)
+			i = jsonscan.SkipSpace(b, i)
 			if i >= len(b) || b[i] == '}' {
 				return 0, 0, false
 			}
@@ -153,17 +153,17 @@ func locate(b []byte, i int, steps []any) (int, int, bool) {
 			if b[i] != '"' {
 				return 0, 0, false
 			}
-			kEnd := skipString(b, i)
-			key := unquoteJSON(b[i:kEnd])
-			i = skipSpace(b, kEnd)
+			kEnd := jsonscan.SkipString(b, i)
+			key := jsonscan.Unquote(b[i:kEnd])
+			i = jsonscan.SkipSpace(b, kEnd)
 			if i >= len(b) || b[i] != ':' {
 				return 0, 0, false
 			}
-			i = skipSpace(b, i+1)
+			i = jsonscan.SkipSpace(b, i+1)
 			if key == step {
 				return locate(b, i, steps[1:])
 			}
-			i = skipValue(b, i)
+			i = jsonscan.SkipValue(b, i)
 		}
 	case int:
 		if b[i] != '[' {
@@ -171,85 +171,18 @@ func locate(b []byte, i int, steps []any) (int, int, bool) {
 		}
 		i++
 		for n := 0; ; n++ {
-			i = skipSpace(b, i)
+			i = jsonscan.SkipSpace(b, i)
 			if i >= len(b) || b[i] == ']' {
 				return 0, 0, false
 			}
 			if n == step {
 				return locate(b, i, steps[1:])
 			}
-			i = skipSpace(b, skipValue(b, i))
+			i = jsonscan.SkipSpace(b, jsonscan.SkipValue(b, i))
 			if i < len(b) && b[i] == ',' {
 				i++
 			}
 		}
 	}
 	return 0, 0, false
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-func skipString(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = skipString(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i
-	for j < len(b) && !bytes.ContainsRune([]byte(",}] \t\r\n"), rune(b[j])) {
-		j++
-	}
-	return j
-}
-
-func unquoteJSON(q []byte) string {
-	if len(q) >= 2 && !bytes.ContainsRune(q, '\\') {
-		return string(q[1 : len(q)-1])
-	}
-	s, err := unquoteSlow(q)
-	if err != nil {
-		return ""
-	}
-	return s
-}
-
-func unquoteSlow(q []byte) (string, error) {
-	var s string
-	err := json.Unmarshal(q, &s)
-	return s, err
 }

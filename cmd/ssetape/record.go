@@ -252,6 +252,7 @@ func (i *idleReader) Read(p []byte) (int, error) {
 // liveView prints one line per event as chunks arrive.
 type liveView struct {
 	w      io.Writer
+	p      *printer
 	pw     *io.PipeWriter
 	done   chan struct{}
 	mu     sync.Mutex
@@ -261,7 +262,7 @@ type liveView struct {
 
 func newLiveView(w io.Writer) *liveView {
 	pr, pw := io.Pipe()
-	v := &liveView{w: w, pw: pw, done: make(chan struct{})}
+	v := &liveView{w: w, pw: pw, done: make(chan struct{}), p: newPrinter(&inspectOptions{Color: colorOn(w), Excerpt: 60})}
 	go func() {
 		defer close(v.done)
 		d := sse.NewDecoder(pr)
@@ -273,7 +274,9 @@ func newLiveView(w io.Writer) *liveView {
 			}
 			v.mu.Lock()
 			v.events++
-			fmt.Fprintf(v.w, "%4d %10s  %-14s %s\n", v.events, cassette.FormatDuration(v.at), eventType(e.Type), excerptOf(e.Data, 60))
+			typ := eventType(e.Type)
+			pad := strings.Repeat(" ", max(0, 14-len(typ)))
+			fmt.Fprintf(v.w, "%4d %10s  %s%s %s\n", v.events, cassette.FormatDuration(v.at), v.p.typeColor(e.Type).Sprint(typ), pad, v.p.excerpt(e.Data))
 			v.mu.Unlock()
 		}
 	}()
