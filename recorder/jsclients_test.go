@@ -5,47 +5,19 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
+	"github.com/ssetape/ssetape/internal/jsclients"
 	"github.com/ssetape/ssetape/recorder"
 	"github.com/ssetape/ssetape/replayer"
 	"github.com/ssetape/ssetape/replayer/replayertest"
 )
 
-// The pinned npm clients the replayer's tests use.
-var jsDir = filepath.Join("..", "replayer", "testdata", "jsclients")
-
 func runJS(t *testing.T, base, scenario string) map[string]any {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	missing := ""
-	if err != nil {
-		missing = "node is not installed"
-	} else if _, err := os.Stat(filepath.Join(jsDir, "node_modules", "openai")); err != nil {
-		missing = "the npm clients are not installed (cd replayer/testdata/jsclients && npm ci)"
-	}
-	if missing != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal(missing)
-		}
-		t.Skip(missing)
-	}
-	cmd := exec.Command(node, "clients.mjs", base, scenario)
-	cmd.Dir = jsDir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var res map[string]any
-	if jerr := json.Unmarshal(bytes.TrimSpace(out), &res); jerr != nil || err != nil || res["error"] != nil {
-		t.Fatalf("%s: %v %v %s\n%s", scenario, err, jerr, out, stderr.String())
-	}
-	return res
+	return jsclients.Run(t, base, scenario)
 }
 
 func load(t *testing.T, name string) *cassette.Cassette {

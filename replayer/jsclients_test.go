@@ -2,53 +2,17 @@ package replayer_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ssetape/ssetape/internal/jsclients"
 	"github.com/ssetape/ssetape/replayer"
 	"github.com/ssetape/ssetape/replayer/replayertest"
 )
 
-// jsDir holds the pinned npm clients (package.json); .ci/run installs them.
-var jsDir = filepath.Join("testdata", "jsclients")
-
-// runJS runs one scenario of clients.mjs against url. Outside CI the test
-// skips when Node.js or the npm packages are missing; in CI it fails.
-func runJS(t *testing.T, url, scenario string) map[string]any {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	missing := ""
-	if err != nil {
-		missing = "node is not installed"
-	} else if _, err := os.Stat(filepath.Join(jsDir, "node_modules", "openai")); err != nil {
-		missing = "the npm clients are not installed (cd replayer/testdata/jsclients && npm ci)"
-	}
-	if missing != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal(missing)
-		}
-		t.Skip(missing)
-	}
-	cmd := exec.Command(node, "clients.mjs", url, scenario)
-	cmd.Dir = jsDir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var res map[string]any
-	if jerr := json.Unmarshal(bytes.TrimSpace(out), &res); jerr != nil {
-		t.Fatalf("%s: %v; output %q, stderr %s", scenario, err, out, stderr.String())
-	}
-	if err != nil || res["error"] != nil {
-		t.Fatalf("%s failed: %v %v\n%s", scenario, err, res["error"], stderr.String())
-	}
-	return res
-}
+func runJS(t *testing.T, url, scenario string) map[string]any { return jsclients.Run(t, url, scenario) }
 
 func TestOpenAINodeSDK(t *testing.T) {
 	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Speed: 10}}, fixture(t, "openai-chat.yaml"), fixture(t, "openai-responses.yaml"))

@@ -1,21 +1,15 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -185,12 +179,9 @@ func proxyRun(o *proxyOptions) error {
 			px.ServeHTTP(w, r)
 		})
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	ln, err := listen(o.Listen, log)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return runtimeError(fmt.Errorf("%s is in use; pick another address with --listen", o.Listen))
-		}
-		return runtimeError(err)
+		return err
 	}
 	addr := ln.Addr().String()
 	fmt.Fprintf(o.Err, "ssetape proxy: %s on http://%s → %s", o.Mode, addr, up)
@@ -201,32 +192,12 @@ func proxyRun(o *proxyOptions) error {
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	stop := o.stop
-	if stop == nil {
-		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer cancel()
-		stop = ctx.Done()
-	}
-	select {
-	case err := <-served:
-		return runtimeError(err)
-	case <-stop:
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = hs.Shutdown(ctx)
-	sk.mu.Lock()
-	fmt.Fprintf(o.Err, "ssetape proxy: stopped; %d interactions recorded\n", sk.n)
-	sk.mu.Unlock()
-	if checks != nil {
-		checks.mu.Lock()
-		fmt.Fprintf(o.Err, "ssetape proxy: %d streams broke the %s contract\n", checks.failed, checks.contract.Name)
-		checks.mu.Unlock()
-	}
-	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+	return serveUntilStopped(ln, handler, log, o.stop, nil, func() {
+		sk.mu.Lock()
+		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %d interactions recorded\n", sk.n)
+		sk.mu.Unlock()
+		checks.summary(o.Err, "proxy")
+	})
 }
 
 // replaySources loads what -o already holds, for replay-or-record.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -9,16 +8,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
-	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -287,17 +282,11 @@ func replayRun(o *replayOptions) error {
 	for _, e := range srv.Edited() {
 		opts.Logger.Warn("the entries were edited after recording; serving the entries, not the recorded wire bytes (--strict refuses this)", "interaction", e)
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	ln, err := listen(o.Listen, opts.Logger)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return runtimeError(fmt.Errorf("%s is in use; pick another address with --listen (port 0 picks a free one)", o.Listen))
-		}
-		return runtimeError(fmt.Errorf("cannot listen on %s: %w", o.Listen, err))
+		return err
 	}
 	addr := ln.Addr().String()
-	if host, _, _ := net.SplitHostPort(addr); !net.ParseIP(host).IsLoopback() {
-		opts.Logger.Warn("serving on an address other machines can reach; the default is 127.0.0.1", "listen", addr)
-	}
 	names := make([]string, len(sources))
 	for i, s := range sources {
 		names[i] = s.Name
@@ -309,31 +298,9 @@ func replayRun(o *replayOptions) error {
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 1 << 20,
-		ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-
-	stop := o.stop
-	if stop == nil {
-		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer cancel()
-		stop = ctx.Done()
-	}
-	select {
-	case err := <-served:
-		return runtimeError(err)
-	case <-stop:
-	}
-	fmt.Fprintln(o.Err, "ssetape replay: stopping")
-	srv.Close()
-	if checks != nil {
-		checks.mu.Lock()
-		fmt.Fprintf(o.Err, "ssetape replay: %d streams broke the %s contract\n", checks.failed, checks.contract.Name)
-		checks.mu.Unlock()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = hs.Shutdown(ctx)
-	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+	return serveUntilStopped(ln, srv, opts.Logger, o.stop, func() {
+		fmt.Fprintln(o.Err, "ssetape replay: stopping")
+		srv.Close()
+		checks.summary(o.Err, "replay")
+	}, nil)
 }

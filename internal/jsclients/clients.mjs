@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // The example frontend's parser (examples/frontend/sse.js), loaded as the page loads it.
-const sseSource = readFileSync(fileURLToPath(new URL('../../../examples/frontend/sse.js', import.meta.url)), 'utf8');
+const sseSource = readFileSync(fileURLToPath(new URL('../../examples/frontend/sse.js', import.meta.url)), 'utf8');
 const createSSEParser = new Function(`${sseSource}; return createSSEParser;`)();
 
 const [base, scenario] = process.argv.slice(2);
