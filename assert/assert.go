@@ -100,6 +100,7 @@ type Rule struct {
 type Report struct {
 	Target     string      `json:"target"`
 	Contract   string      `json:"contract"`
+	Auto       bool        `json:"auto,omitempty"` // the contract was chosen by --contract auto
 	Events     int         `json:"events"`
 	Violations []Violation `json:"violations"`
 	// Stream keeps the events, so that a report can show the neighbours

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,11 +50,11 @@ A failure names the rule (AGT-1 ...), the event (number, offset, type, an excerp
 its data) and what was expected there. Errors fail the check (exit status 1);
 warnings are reported and do not. Unusable input exits with 2.
 
-Contracts: agent (the seed's agent protocol, FORMATS.md §(i): AGT-1 to AGT-7); a
-contract file of your own (rules and a sequence grammar, docs/contracts.md); and auto,
-which picks agent for a stream that looks like it and otherwise asks for --contract.
-The presets for OpenAI, Anthropic, Gemini, Vercel AI, LangGraph and MCP are not there
-yet.`,
+Contracts: the presets agent (the seed's agent protocol, AGT-1 to AGT-7), openai-chat
+(OAI-CC-1 to 11) and anthropic (ANT-1 to 11); a contract file of your own (rules and a
+sequence grammar, docs/contracts.md); and auto, which recognises the format from the
+stream and says which it chose, or asks for --contract. The presets for OpenAI
+Responses, Gemini, Vercel AI, LangGraph and MCP are not there yet.`,
 		Example: `  ssetape assert -X POST -d '{"message":"hi"}' --fail-fast http://127.0.0.1:8080/api/chat
   ssetape assert fixtures/agent.yaml
   ssetape assert --contract agent fixtures/broken/*.sse
@@ -79,7 +80,7 @@ yet.`,
 			return assertRun(o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, agent, or a contract file (YAML)")
+	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, a preset (agent, openai-chat, anthropic), or a contract file (YAML)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "report format: text, json (one object per stream) or junit")
 	cmd.Flags().StringVarP(&o.Method, "request", "X", "", "for a URL: the method (GET, or POST with -d)")
 	cmd.Flags().StringArrayVarP(&o.Headers, "header", "H", nil, "for a URL: a request header 'Name: value'; repeatable")
@@ -197,16 +198,25 @@ func eventsOf(chunks []cassette.Chunk, timed bool) ([]assert.Event, error) {
 	return out, nil
 }
 
+func presetNames() []string {
+	var names []string
+	for n := range assert.Presets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
 // contractNamed resolves --contract: a preset name, or a contract file.
 func contractNamed(name string) (*assert.Contract, error) {
-	switch name {
-	case "agent":
-		return assert.Agent, nil
-	case "auto":
+	if name == "auto" {
 		return nil, nil
 	}
+	if c, ok := assert.Presets[name]; ok {
+		return c, nil
+	}
 	if _, err := os.Stat(name); err != nil {
-		return nil, usageError("--contract %q: neither a preset (auto, agent; the LLM presets are not there yet) nor a contract file", name)
+		return nil, usageError("--contract %q: neither a preset (auto, %s) nor a contract file", name, strings.Join(presetNames(), ", "))
 	}
 	c, err := assert.LoadContract(name)
 	if err != nil {
@@ -248,12 +258,13 @@ func assertRun(o *assertOptions) error {
 		for i, evs := range streams {
 			c := contract
 			if c == nil {
-				if !assert.LooksLikeAgent(evs) {
-					return usageError("%s: cannot tell which contract this stream follows; name one with --contract (a preset or a contract file; the presets for LLM formats are not there yet)", names[i])
+				if c = assert.Detect(evs); c == nil {
+					return usageError("%s: cannot tell which contract this stream follows; name one with --contract (%s, or a contract file)", names[i], strings.Join(presetNames(), ", "))
 				}
-				c = assert.Agent
 			}
-			reports = append(reports, assert.Check(c, names[i], evs))
+			r := assert.Check(c, names[i], evs)
+			r.Auto = contract == nil
+			reports = append(reports, r)
 		}
 	}
 	switch o.Format {
@@ -307,7 +318,11 @@ func writeText(o *assertOptions, reports []*assert.Report) {
 		if w := len(r.Violations) - r.Errors(); w > 0 {
 			summary += ", " + plural(w, "warning")
 		}
-		fmt.Fprintf(o.Out, "%s %s · %s · %s · %s\n", mark, bold.Sprint(r.Target), r.Contract, plural(r.Events, "event"), summary)
+		name := r.Contract
+		if r.Auto {
+			name += " (chosen by auto)"
+		}
+		fmt.Fprintf(o.Out, "%s %s · %s · %s · %s\n", mark, bold.Sprint(r.Target), name, plural(r.Events, "event"), summary)
 		for _, v := range r.Violations {
 			sev := red.Sprint(string(v.Severity))
 			if v.Severity == assert.Warning {

@@ -110,7 +110,7 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
 	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	f.StringArrayVar(&o.Faults, "fault", nil, "a fault spec for every request (name:key=value,...; several joined with ;); repeatable; see docs/faults.md")
-	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (agent or a contract file), logging broken rules as streams end")
+	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (a preset: agent, openai-chat, anthropic; or a contract file), logging broken rules as streams end")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd

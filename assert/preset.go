@@ -1,0 +1,116 @@
+package assert
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// jsonEvent is an event with its data parsed as a JSON object (nil when it
+// is not one).
+type jsonEvent struct {
+	Event
+	obj map[string]any
+}
+
+// collector is the shared base of the LLM presets: it keeps the stream's
+// events (parsed once) and checks them at End, rule by rule. The rules are
+// functions named by the invariant IDs of FORMATS.md, so that a reader can
+// hold a preset against it invariant by invariant.
+type collector struct {
+	events []jsonEvent
+	out    []Violation
+	check  func(c *collector)
+}
+
+func (c *collector) Event(e Event) {
+	var obj map[string]any
+	if json.Unmarshal([]byte(e.Data), &obj) != nil {
+		obj = nil
+	}
+	c.events = append(c.events, jsonEvent{e, obj})
+}
+
+func (c *collector) End() []Violation {
+	c.check(c)
+	slices.SortStableFunc(c.out, func(a, b Violation) int { return a.Event - b.Event })
+	return c.out
+}
+
+func (c *collector) found() []Violation { return append([]Violation(nil), c.out...) }
+
+func (c *collector) add(r Rule, e Event, format string, a ...any) {
+	c.out = append(c.out, violation(r, e, format, a...))
+}
+
+// last returns the last event (the zero Event for an empty stream).
+func (c *collector) last() Event {
+	if len(c.events) == 0 {
+		return Event{}
+	}
+	return c.events[len(c.events)-1].Event
+}
+
+// Small readers for JSON values.
+
+func str(v any) (string, bool) {
+	s, ok := v.(string)
+	return s, ok
+}
+
+func obj(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func arr(v any) []any {
+	a, _ := v.([]any)
+	return a
+}
+
+func num(v any) (float64, bool) {
+	f, ok := v.(float64)
+	return f, ok
+}
+
+// Presets lists the shipped contracts by name.
+var Presets = map[string]*Contract{}
+
+func init() {
+	Presets["agent"] = Agent
+	Presets["openai-chat"] = OpenAIChat
+	Presets["anthropic"] = Anthropic
+}
+
+// Detect picks the preset a stream looks like, or nil: the agent protocol,
+// OpenAI Chat Completions chunks, Anthropic Messages events.
+func Detect(events []Event) *Contract {
+	if len(events) == 0 {
+		return nil
+	}
+	var chat, ant int
+	for _, e := range events {
+		var o map[string]any
+		if json.Unmarshal([]byte(e.Data), &o) != nil {
+			if e.Data == "[DONE]" {
+				chat++
+			}
+			continue
+		}
+		if s, _ := str(o["object"]); s == "chat.completion.chunk" {
+			chat++
+		}
+		if t, _ := str(o["type"]); slices.Contains([]string{"message_start", "content_block_start", "content_block_delta",
+			"content_block_stop", "message_delta", "message_stop", "ping"}, t) {
+			ant++
+		}
+	}
+	switch {
+	case LooksLikeAgent(events):
+		return Agent
+	case ant*2 > len(events):
+		return Anthropic
+	case chat*2 > len(events):
+		return OpenAIChat
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package assert_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ssetape/ssetape/assert"
+	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/fixtures"
+)
+
+// fixtureBody returns the body of a fixture cassette's first interaction.
+func fixtureBody(t *testing.T, name string) string {
+	data, _ := fixtures.FS.ReadFile(name)
+	c, err := cassette.Parse(data, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, _, _ := c.Interactions[0].Response.Plan(true)
+	var b strings.Builder
+	for _, ch := range chunks {
+		b.Write(ch.Data)
+	}
+	return b.String()
+}
+
+// blocks splits an LF stream into its blocks (each with its blank line).
+func blocks(s string) []string {
+	var out []string
+	for _, b := range strings.SplitAfter(s, "\n\n") {
+		if b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func checkRules(t *testing.T, c *assert.Contract, name, body string) (errs, warns []string) {
+	t.Helper()
+	all := eols(body)
+	for _, eol := range []string{"lf", "crlf", "cr"} {
+		b := all[eol]
+		r := assert.Check(c, name, decode(t, []byte(b)))
+		e, w := rules(r, assert.Error), rules(r, assert.Warning)
+		if eol == "lf" {
+			errs, warns = e, w
+		} else if strings.Join(e, " ") != strings.Join(errs, " ") {
+			t.Errorf("%s: %s gives %v, lf gives %v", name, eol, e, errs)
+		}
+	}
+	return errs, warns
+}
+
+type mutation struct {
+	name string
+	edit func(bs []string) []string
+	want string // the rule that must be among the errors ("" : passes)
+	warn string // a rule that must be among the warnings
+}
+
+func runMutations(t *testing.T, c *assert.Contract, valid string, muts []mutation) {
+	if errs, _ := checkRules(t, c, "valid", valid); len(errs) != 0 {
+		t.Fatalf("the valid stream fails: %v", errs)
+	}
+	for _, m := range muts {
+		body := strings.Join(m.edit(blocks(valid)), "")
+		errs, warns := checkRules(t, c, m.name, body)
+		switch {
+		case m.want == "" && len(errs) > 0:
+			t.Errorf("%s: a valid variant fails with %v", m.name, errs)
+		case m.want != "" && !strings.Contains(" "+strings.Join(errs, " ")+" ", " "+m.want+" "):
+			t.Errorf("%s: want %s among the errors, got %v", m.name, m.want, errs)
+		}
+		if m.warn != "" && !strings.Contains(strings.Join(warns, " "), m.warn) {
+			t.Errorf("%s: want warning %s, got %v", m.name, m.warn, warns)
+		}
+	}
+}
+
+func replace(i int, old, new string) func([]string) []string {
+	return func(bs []string) []string {
+		out := append([]string(nil), bs...)
+		if i < 0 {
+			i = len(out) + i
+		}
+		out[i] = strings.Replace(out[i], old, new, 1)
+		return out
+	}
+}
+
+func remove(i int) func([]string) []string {
+	return func(bs []string) []string {
+		if i < 0 {
+			i = len(bs) + i
+		}
+		return append(append([]string(nil), bs[:i]...), bs[i+1:]...)
+	}
+}
+
+func insert(i int, block string) func([]string) []string {
+	return func(bs []string) []string {
+		if i < 0 {
+			i = len(bs) + i
+		}
+		return append(append(append([]string(nil), bs[:i]...), block), bs[i:]...)
+	}
+}
+
+func TestOpenAIChatPreset(t *testing.T) {
+	valid := fixtureBody(t, "openai-chat.yaml")
+	n := len(blocks(valid))
+	tool := func(frag string) string {
+		return `data: {"id":"chatcmpl-Aq7x2ZfXw1","object":"chat.completion.chunk","created":1763892000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"tool_calls":[` + frag + `]},"finish_reason":null}],"usage":null}` + "\n\n"
+	}
+	runMutations(t, assert.OpenAIChat, valid, []mutation{
+		{"no [DONE]", remove(-1), "OAI-CC-1", ""},
+		{"[DONE] twice", insert(-1, "data: [DONE]\n\n"), "OAI-CC-1", ""},
+		{"an event name", replace(1, "data: ", "event: chunk\ndata: "), "OAI-CC-2", ""},
+		{"not json", insert(1, "data: hello\n\n"), "OAI-CC-2", ""},
+		{"model changes", replace(3, `"model":"gpt-4o-mini-2024-07-18"`, `"model":"gpt-4o"`), "OAI-CC-3", ""},
+		{"role twice", replace(2, `"delta":{"content"`, `"delta":{"role":"assistant","content"`), "OAI-CC-4", ""},
+		{"no finish_reason", replace(n-3, `"finish_reason":"stop"`, `"finish_reason":null`), "OAI-CC-5", ""},
+		{"content after finish", insert(n-2, strings.Replace(blocks(valid)[2], "\n\n", "\n\n", 1)), "OAI-CC-5", ""},
+		{"tool call without name", insert(1, tool(`{"index":0,"id":"call_1","type":"function","function":{"arguments":""}}`)), "OAI-CC-6", ""},
+		{"tool call index gap", insert(1, tool(`{"index":1,"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}`)), "OAI-CC-7", ""},
+		{"tool_calls finish without calls", replace(n-3, `"finish_reason":"stop"`, `"finish_reason":"tool_calls"`), "OAI-CC-8", ""},
+		{"bad arguments", func(bs []string) []string {
+			bs = insert(1, tool(`{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":"}}`))(bs)
+			return replace(n-2, `"finish_reason":"stop"`, `"finish_reason":"tool_calls"`)(bs)
+		}, "OAI-CC-8", ""},
+		{"usage sum", replace(n-2, `"total_tokens":23`, `"total_tokens":99`), "OAI-CC-9", ""},
+		{"usage not last", func(bs []string) []string { u := bs[n-2]; bs = remove(n - 2)(bs); return insert(1, u)(bs) }, "OAI-CC-9", ""},
+		{"error mid-stream then more", insert(3, `data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}`+"\n\n"), "OAI-CC-10", ""},
+		{"error ends the stream (valid)", func(bs []string) []string {
+			return append(append([]string(nil), bs[:3]...), `data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}`+"\n\n")
+		}, "", ""},
+		{"error: null", replace(1, `"usage":null`, `"usage":null,"error":null`), "", "OAI-CC-11"},
+	})
+}
+
+func TestAnthropicPreset(t *testing.T) {
+	valid := fixtureBody(t, "anthropic.yaml")
+	n := len(blocks(valid))
+	runMutations(t, assert.Anthropic, valid, []mutation{
+		{"no event line", replace(3, "event: content_block_delta\n", ""), "ANT-1", ""},
+		{"name differs", replace(3, "event: content_block_delta", "event: content_block_stop"), "ANT-2", ""},
+		{"two message_start", insert(1, blocks(valid)[0]), "ANT-3", ""},
+		{"message_start not first", func(bs []string) []string { return append([]string{bs[1], bs[0]}, bs[2:]...) }, "ANT-3", ""},
+		{"ping first (valid)", insert(0, "event: ping\ndata: {\"type\": \"ping\"}\n\n"), "", ""},
+		{"block index wrong", replace(1, `"index":0`, `"index":1`), "ANT-4", ""},
+		{"delta after stop", insert(n-2, blocks(valid)[3]), "ANT-4", ""},
+		{"never stopped", remove(n - 3), "ANT-4", ""},
+		{"delta type mismatch", replace(3, `"type":"text_delta","text"`, `"type":"input_json_delta","partial_json"`), "ANT-5", ""},
+		{"no message_delta", remove(n - 2), "ANT-7", ""},
+		{"no stop_reason", replace(n-2, `"stop_reason":"end_turn"`, `"stop_reason":null`), "ANT-7", ""},
+		{"no message_stop", remove(n - 1), "ANT-8", ""},
+		{"after message_stop", insert(n, blocks(valid)[2]), "ANT-8", ""},
+		{"tool_use without a tool block", replace(n-2, `"stop_reason":"end_turn"`, `"stop_reason":"tool_use"`), "ANT-9", ""},
+		{"overloaded error ends it (valid)", func(bs []string) []string {
+			return append(append([]string(nil), bs[:3]...), `event: error`+"\n"+`data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`+"\n\n")
+		}, "", ""},
+		{"error then more", insert(3, `event: error`+"\n"+`data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`+"\n\n"), "ANT-10", ""},
+		{"unknown type", insert(2, "event: new_thing\ndata: {\"type\":\"new_thing\"}\n\n"), "", "ANT-11"},
+	})
+}
+
+func TestDetect(t *testing.T) {
+	for name, want := range map[string]string{"openai-chat.yaml": "openai-chat", "anthropic.yaml": "anthropic"} {
+		if c := assert.Detect(decode(t, []byte(fixtureBody(t, name)))); c == nil || c.Name != want {
+			t.Errorf("%s: detected %v", name, c)
+		}
+	}
+	data, _ := fixtures.FS.ReadFile("raw/agent.sse")
+	if c := assert.Detect(decode(t, data)); c != assert.Agent {
+		t.Errorf("agent stream detected as %v", c)
+	}
+}
