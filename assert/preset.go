@@ -3,6 +3,7 @@ package assert
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 )
 
 // jsonEvent is an event with its data parsed as a JSON object (nil when it
@@ -79,6 +80,7 @@ func init() {
 	Presets["agent"] = Agent
 	Presets["openai-chat"] = OpenAIChat
 	Presets["anthropic"] = Anthropic
+	Presets["openai-responses"] = OpenAIResponses
 }
 
 // Detect picks the preset a stream looks like, or nil: the agent protocol,
@@ -87,7 +89,7 @@ func Detect(events []Event) *Contract {
 	if len(events) == 0 {
 		return nil
 	}
-	var chat, ant int
+	var chat, ant, resp int
 	for _, e := range events {
 		var o map[string]any
 		if json.Unmarshal([]byte(e.Data), &o) != nil {
@@ -99,6 +101,9 @@ func Detect(events []Event) *Contract {
 		if s, _ := str(o["object"]); s == "chat.completion.chunk" {
 			chat++
 		}
+		if t, _ := str(o["type"]); strings.HasPrefix(t, "response.") {
+			resp++
+		}
 		if t, _ := str(o["type"]); slices.Contains([]string{"message_start", "content_block_start", "content_block_delta",
 			"content_block_stop", "message_delta", "message_stop", "ping"}, t) {
 			ant++
@@ -109,6 +114,8 @@ func Detect(events []Event) *Contract {
 		return Agent
 	case ant*2 > len(events):
 		return Anthropic
+	case resp*2 > len(events):
+		return OpenAIResponses
 	case chat*2 > len(events):
 		return OpenAIChat
 	}

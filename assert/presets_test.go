@@ -164,8 +164,32 @@ func TestAnthropicPreset(t *testing.T) {
 	})
 }
 
+func TestOpenAIResponsesPreset(t *testing.T) {
+	valid := fixtureBody(t, "openai-responses.yaml")
+	n := len(blocks(valid))
+	// blocks: 0 created, 1 in_progress, 2 item.added, 3 part.added, 4-7 deltas, 8 text.done, 9 part.done, 10 item.done, 11 completed
+	runMutations(t, assert.OpenAIResponses, valid, []mutation{
+		{"name differs", replace(4, "event: response.output_text.delta", "event: response.output_text.done"), "OAI-R-1", ""},
+		{"sequence goes back", replace(5, `"sequence_number":5`, `"sequence_number":2`), "OAI-R-2", ""},
+		{"sequence skips (observed +1)", replace(n-1, `"sequence_number":11`, `"sequence_number":20`), "", "OAI-R-2"},
+		{"created not first", func(bs []string) []string { return append([]string{bs[1], bs[0]}, bs[2:]...) }, "OAI-R-3", ""},
+		{"no terminal event", remove(n - 1), "OAI-R-3", ""},
+		{"text before its item", remove(2), "OAI-R-4", ""},
+		{"item never done", remove(10), "OAI-R-4", ""},
+		{"text before its part", remove(3), "OAI-R-5", ""},
+		{"wrong item_id", replace(5, `"item_id":"msg_68f1c2aa4c648190"`, `"item_id":"msg_other"`), "OAI-R-6", ""},
+		{"deltas do not add up", replace(5, `"delta":" keeps"`, `"delta":" loses"`), "OAI-R-7", ""},
+		{"delta after item done", insert(11, strings.Replace(blocks(valid)[4], `"sequence_number":4`, `"sequence_number":10`, 1)), "OAI-R-8", ""},
+		{"completed with wrong status", replace(n-1, `"status":"completed","model"`, `"status":"in_progress","model"`), "OAI-R-9", ""},
+		{"response id changes", replace(1, `"id":"resp_68f1c2a9b0e4819"`, `"id":"resp_other"`), "OAI-R-10", ""},
+		{"a failed run (valid)", func(bs []string) []string {
+			return append(append([]string(nil), bs[:2]...), `event: response.failed`+"\n"+`data: {"type":"response.failed","sequence_number":2,"response":{"id":"resp_68f1c2a9b0e4819","status":"failed","error":{"code":"server_error","message":"boom"},"output":[]}}`+"\n\n")
+		}, "", ""},
+	})
+}
+
 func TestDetect(t *testing.T) {
-	for name, want := range map[string]string{"openai-chat.yaml": "openai-chat", "anthropic.yaml": "anthropic"} {
+	for name, want := range map[string]string{"openai-chat.yaml": "openai-chat", "anthropic.yaml": "anthropic", "openai-responses.yaml": "openai-responses"} {
 		if c := assert.Detect(decode(t, []byte(fixtureBody(t, name)))); c == nil || c.Name != want {
 			t.Errorf("%s: detected %v", name, c)
 		}
