@@ -81,6 +81,8 @@ func init() {
 	Presets["openai-chat"] = OpenAIChat
 	Presets["anthropic"] = Anthropic
 	Presets["openai-responses"] = OpenAIResponses
+	Presets["gemini"] = Gemini
+	Presets["vercel-ai"] = VercelAI
 }
 
 // Detect picks the preset a stream looks like, or nil: the agent protocol,
@@ -89,7 +91,7 @@ func Detect(events []Event) *Contract {
 	if len(events) == 0 {
 		return nil
 	}
-	var chat, ant, resp int
+	var chat, ant, resp, gem, vai int
 	for _, e := range events {
 		var o map[string]any
 		if json.Unmarshal([]byte(e.Data), &o) != nil {
@@ -104,6 +106,12 @@ func Detect(events []Event) *Contract {
 		if t, _ := str(o["type"]); strings.HasPrefix(t, "response.") {
 			resp++
 		}
+		if _, ok := o["candidates"]; ok {
+			gem++
+		}
+		if t, _ := str(o["type"]); slices.Contains(vaiTypes, t) || strings.HasPrefix(t, "data-") {
+			vai++
+		}
 		if t, _ := str(o["type"]); slices.Contains([]string{"message_start", "content_block_start", "content_block_delta",
 			"content_block_stop", "message_delta", "message_stop", "ping"}, t) {
 			ant++
@@ -116,6 +124,10 @@ func Detect(events []Event) *Contract {
 		return Anthropic
 	case resp*2 > len(events):
 		return OpenAIResponses
+	case gem*2 > len(events):
+		return Gemini
+	case vai*2 > len(events):
+		return VercelAI
 	case chat*2 > len(events):
 		return OpenAIChat
 	}

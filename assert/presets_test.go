@@ -189,6 +189,12 @@ func TestOpenAIResponsesPreset(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
+	if c := assert.Detect(decode(t, []byte(geminiValid))); c != assert.Gemini {
+		t.Errorf("gemini detected as %v", c)
+	}
+	if c := assert.Detect(decode(t, []byte(vercelValid))); c != assert.VercelAI {
+		t.Errorf("vercel-ai detected as %v", c)
+	}
 	for name, want := range map[string]string{"openai-chat.yaml": "openai-chat", "anthropic.yaml": "anthropic", "openai-responses.yaml": "openai-responses"} {
 		if c := assert.Detect(decode(t, []byte(fixtureBody(t, name)))); c == nil || c.Name != want {
 			t.Errorf("%s: detected %v", name, c)
@@ -198,4 +204,94 @@ func TestDetect(t *testing.T) {
 	if c := assert.Detect(decode(t, data)); c != assert.Agent {
 		t.Errorf("agent stream detected as %v", c)
 	}
+}
+
+const geminiValid = `data: {"candidates": [{"content": {"parts": [{"text": "Replay","thought": true}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 1,"totalTokenCount": 10},"modelVersion": "gemini-2.5-flash","responseId": "r1"}
+
+data: {"candidates": [{"content": {"parts": [{"text": "Streams "}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 3,"totalTokenCount": 12},"modelVersion": "gemini-2.5-flash","responseId": "r1"}
+
+data: {"candidates": [{"content": {"parts": [{"functionCall": {"name": "search","args": {"q": "sse"}}}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 5,"totalTokenCount": 14},"modelVersion": "gemini-2.5-flash","responseId": "r1"}
+
+data: {"candidates": [{"content": {"parts": [{"text": "end."}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 7,"totalTokenCount": 16},"modelVersion": "gemini-2.5-flash","responseId": "r1"}
+
+`
+
+func TestGeminiPreset(t *testing.T) {
+	runMutations(t, assert.Gemini, geminiValid, []mutation{
+		{"event field", replace(1, "data: ", "event: chunk\ndata: "), "GEM-1", ""},
+		{"pretty-printed", replace(1, `{"candidates": [`, "{\ndata: \"candidates\": ["), "GEM-1", ""},
+		{"[DONE]", insert(4, "data: [DONE]\n\n"), "GEM-2", ""},
+		{"no finishReason", replace(3, `"finishReason": "STOP",`, ""), "GEM-3", ""},
+		{"after finishReason", insert(4, blocks(geminiValid)[1]), "GEM-3", ""},
+		{"responseId changes", replace(2, `"responseId": "r1"`, `"responseId": "r2"`), "GEM-4", ""},
+		{"tokens go down", replace(2, `"candidatesTokenCount": 5`, `"candidatesTokenCount": 2`), "GEM-5", ""},
+		{"role user", replace(1, `"role": "model"`, `"role": "user"`), "GEM-6", ""},
+		{"two data fields", replace(1, `{"text": "Streams "}`, `{"text": "Streams ","inlineData": {}}`), "GEM-6", ""},
+		{"thought after text", replace(3, `{"text": "end."}`, `{"text": "end.","thought": true}`), "", "GEM-6"},
+		{"partial args", replace(2, `"args": {"q": "sse"}`, `"partialArgs": [{"jsonPath": "$.q"}]`), "GEM-7", ""},
+		{"error then more", insert(2, `data: {"error": {"code": 503,"message": "overloaded","status": "UNAVAILABLE"}}`+"\n\n"), "GEM-8", ""},
+		{"error ends it (valid)", func(bs []string) []string {
+			return append(append([]string(nil), bs[:2]...), `data: {"error": {"code": 503,"message": "overloaded","status": "UNAVAILABLE"}}`+"\n\n")
+		}, "", ""},
+	})
+}
+
+const vercelValid = `: stream-open
+
+data: {"type":"start","messageId":"m1"}
+
+data: {"type":"start-step"}
+
+data: {"type":"reasoning-start","id":"r1"}
+
+data: {"type":"reasoning-delta","id":"r1","delta":"thinking"}
+
+data: {"type":"reasoning-end","id":"r1"}
+
+data: {"type":"tool-input-start","toolCallId":"c1","toolName":"search"}
+
+data: {"type":"tool-input-delta","toolCallId":"c1","inputTextDelta":"{\"q\":"}
+
+data: {"type":"tool-input-delta","toolCallId":"c1","inputTextDelta":"\"sse\"}"}
+
+data: {"type":"tool-input-available","toolCallId":"c1","toolName":"search","input":{"q":"sse"}}
+
+data: {"type":"tool-output-available","toolCallId":"c1","output":{"hits":3}}
+
+data: {"type":"text-start","id":"t1"}
+
+data: {"type":"text-delta","id":"t1","delta":"Found 3."}
+
+data: {"type":"text-end","id":"t1"}
+
+data: {"type":"data-weather","data":{"c":21}}
+
+data: {"type":"finish-step"}
+
+data: {"type":"finish","finishReason":"stop"}
+
+data: [DONE]
+
+`
+
+func TestVercelAIPreset(t *testing.T) {
+	runMutations(t, assert.VercelAI, vercelValid, []mutation{
+		{"unknown type", insert(3, `data: {"type":"text-chunk","id":"t1"}`+"\n\n"), "VAI-2", ""},
+		{"[DONE] early", insert(3, "data: [DONE]\n\n"), "VAI-2", ""},
+		{"after finish", insert(17, `data: {"type":"text-start","id":"t9"}`+"\n\n"), "VAI-3", ""},
+		{"second start", insert(3, `data: {"type":"start"}`+"\n\n"), "", "VAI-3"},
+		{"text-delta not open", remove(11), "VAI-4", ""},
+		{"text never ended", remove(13), "VAI-4", ""},
+		{"reasoning not open", remove(3), "VAI-5", ""},
+		{"delta before input start", remove(6), "VAI-6", ""},
+		{"deltas do not parse to input", replace(8, `"inputTextDelta":"\"sse\"}"`, `"inputTextDelta":"\"xyz\"}"`), "VAI-6", ""},
+		{"output before input", func(bs []string) []string { o := bs[10]; bs = remove(10)(bs); return insert(6, o)(bs) }, "VAI-7", ""},
+		{"two outputs", insert(11, blocks(vercelValid)[10]), "VAI-7", ""},
+		{"nested step", insert(3, `data: {"type":"start-step"}`+"\n\n"), "VAI-8", ""},
+		{"text open at finish-step", func(bs []string) []string {
+			bs = remove(13)(bs)
+			return insert(15, `data: {"type":"text-end","id":"t1"}`+"\n\n")(bs)
+		}, "VAI-8", ""},
+		{"data part without data", replace(14, `,"data":{"c":21}`, ``), "VAI-9", ""},
+	})
 }

@@ -51,10 +51,11 @@ its data) and what was expected there. Errors fail the check (exit status 1);
 warnings are reported and do not. Unusable input exits with 2.
 
 Contracts: the presets agent (the seed's agent protocol, AGT-1 to AGT-7), openai-chat
-(OAI-CC-1 to 11), openai-responses (OAI-R-1 to 10) and anthropic (ANT-1 to 11); a contract file of your own (rules and a
+(OAI-CC-1 to 11), openai-responses (OAI-R-1 to 10), anthropic (ANT-1 to 11), gemini
+(GEM-1 to 8) and vercel-ai (VAI-2 to 9); a contract file of your own (rules and a
 sequence grammar, docs/contracts.md); and auto, which recognises the format from the
-stream and says which it chose, or asks for --contract. The presets for Gemini,
-Vercel AI, LangGraph and MCP are not there yet.`,
+stream and says which it chose, or asks for --contract. The LangGraph and MCP
+presets are not there yet.`,
 		Example: `  ssetape assert -X POST -d '{"message":"hi"}' --fail-fast http://127.0.0.1:8080/api/chat
   ssetape assert fixtures/agent.yaml
   ssetape assert --contract agent fixtures/broken/*.sse
@@ -80,7 +81,7 @@ Vercel AI, LangGraph and MCP are not there yet.`,
 			return assertRun(o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, a preset (agent, openai-chat, openai-responses, anthropic), or a contract file (YAML)")
+	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, a preset (agent, openai-chat, openai-responses, anthropic, gemini, vercel-ai), or a contract file (YAML)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "report format: text, json (one object per stream) or junit")
 	cmd.Flags().StringVarP(&o.Method, "request", "X", "", "for a URL: the method (GET, or POST with -d)")
 	cmd.Flags().StringArrayVarP(&o.Headers, "header", "H", nil, "for a URL: a request header 'Name: value'; repeatable")
