@@ -83,6 +83,8 @@ func init() {
 	Presets["openai-responses"] = OpenAIResponses
 	Presets["gemini"] = Gemini
 	Presets["vercel-ai"] = VercelAI
+	Presets["mcp"] = MCP
+	Presets["langgraph"] = LangGraph
 }
 
 // Detect picks the preset a stream looks like, or nil: the agent protocol,
@@ -91,8 +93,11 @@ func Detect(events []Event) *Contract {
 	if len(events) == 0 {
 		return nil
 	}
-	var chat, ant, resp, gem, vai int
+	var chat, ant, resp, gem, vai, mcp, lg int
 	for _, e := range events {
+		if mode, _, _ := strings.Cut(e.Type, "|"); slices.Contains(lgModes, mode) && mode != "error" {
+			lg++
+		}
 		var o map[string]any
 		if json.Unmarshal([]byte(e.Data), &o) != nil {
 			if e.Data == "[DONE]" {
@@ -108,6 +113,9 @@ func Detect(events []Event) *Contract {
 		}
 		if _, ok := o["candidates"]; ok {
 			gem++
+		}
+		if v, _ := str(o["jsonrpc"]); v == "2.0" {
+			mcp++
 		}
 		if t, _ := str(o["type"]); slices.Contains(vaiTypes, t) || strings.HasPrefix(t, "data-") {
 			vai++
@@ -128,8 +136,16 @@ func Detect(events []Event) *Contract {
 		return Gemini
 	case vai*2 > len(events):
 		return VercelAI
+	case mcp*2 >= len(events):
+		return MCP
+	case lg*2 > len(events):
+		return LangGraph
 	case chat*2 > len(events):
 		return OpenAIChat
 	}
 	return nil
 }
+
+func validJSON(s string) bool { return json.Valid([]byte(s)) }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -192,6 +192,12 @@ func TestDetect(t *testing.T) {
 	if c := assert.Detect(decode(t, []byte(geminiValid))); c != assert.Gemini {
 		t.Errorf("gemini detected as %v", c)
 	}
+	if c := assert.Detect(decode(t, []byte(langgraphValid))); c != assert.LangGraph {
+		t.Errorf("langgraph detected as %v", c)
+	}
+	if c := assert.Detect(decode(t, []byte(mcpValid))); c != assert.MCP {
+		t.Errorf("mcp detected as %v", c)
+	}
 	if c := assert.Detect(decode(t, []byte(vercelValid))); c != assert.VercelAI {
 		t.Errorf("vercel-ai detected as %v", c)
 	}
@@ -293,5 +299,94 @@ func TestVercelAIPreset(t *testing.T) {
 			return insert(15, `data: {"type":"text-end","id":"t1"}`+"\n\n")(bs)
 		}, "VAI-8", ""},
 		{"data part without data", replace(14, `,"data":{"c":21}`, ``), "VAI-9", ""},
+	})
+}
+
+const mcpValid = `id: s1_0
+retry: 2000
+data:
+
+event: message
+id: s1_1
+data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":7,"progress":1,"total":3}}
+
+event: message
+id: s1_2
+data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":7,"progress":2,"total":3}}
+
+event: message
+id: s1_3
+data: {"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"done"}]}}
+
+`
+
+func TestMCPPreset(t *testing.T) {
+	runMutations(t, assert.MCP, mcpValid, []mutation{
+		{"an array", insert(1, "event: message\nid: s1_9\ndata: [{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]\n\n"), "MCP-2", ""},
+		{"not 2.0", replace(1, `"jsonrpc":"2.0"`, `"jsonrpc":"1.0"`), "MCP-2", ""},
+		{"after the response", insert(4, blocks(mcpValid)[1]), "MCP-3", ""},
+		{"two responses", insert(3, strings.Replace(blocks(mcpValid)[3], "s1_3", "s1_8", 1)), "MCP-3", ""},
+		{"progress goes back", replace(2, `"progress":2`, `"progress":1`), "MCP-4", ""},
+		{"total changes", replace(2, `"total":3`, `"total":4`), "MCP-4", ""},
+		{"duplicate id", replace(3, "id: s1_3", "id: s1_1"), "MCP-5", ""},
+		{"priming not first", func(bs []string) []string { return append(append([]string{bs[1]}, bs[0]), bs[2:]...) }, "MCP-5", ""},
+		{"typed event", replace(1, "event: message", "event: progress"), "MCP-6", ""},
+		{"no priming event (valid)", remove(0), "", ""},
+	})
+}
+
+const langgraphValid = `event: metadata
+data: {"run_id":"r1","attempt":1}
+
+event: messages/metadata
+data: {"m1":{"metadata":{"langgraph_node":"agent"}}}
+
+event: messages/partial
+data: [{"id":"m1","type":"ai","content":"Hel"}]
+
+event: messages/partial
+data: [{"id":"m1","type":"ai","content":"Hello"}]
+
+event: messages/complete
+data: [{"id":"m1","type":"ai","content":"Hello"}]
+
+event: events
+data: {"event":"on_chain_start","name":"graph","run_id":"a","parent_ids":[],"tags":[],"metadata":{},"data":{}}
+
+event: events
+data: {"event":"on_chat_model_start","name":"llm","run_id":"b","parent_ids":["a"],"tags":[],"metadata":{},"data":{}}
+
+event: events
+data: {"event":"on_chat_model_stream","name":"llm","run_id":"b","parent_ids":["a"],"tags":[],"metadata":{},"data":{"chunk":{"content":"Hi"}}}
+
+event: events
+data: {"event":"on_chat_model_end","name":"llm","run_id":"b","parent_ids":["a"],"tags":[],"metadata":{},"data":{"output":{"content":"Hi"}}}
+
+event: events
+data: {"event":"on_chain_end","name":"graph","run_id":"a","parent_ids":[],"tags":[],"metadata":{},"data":{}}
+
+event: values
+data: {"messages":[]}
+
+`
+
+func TestLangGraphPreset(t *testing.T) {
+	runMutations(t, assert.LangGraph, langgraphValid, []mutation{
+		{"metadata not first", func(bs []string) []string { return append([]string{bs[1], bs[0]}, bs[2:]...) }, "LG-1", ""},
+		{"metadata twice", insert(3, blocks(langgraphValid)[0]), "LG-1", ""},
+		{"unknown mode", insert(1, "event: progress\ndata: {}\n\n"), "LG-2", ""},
+		{"subgraph mode (valid)", insert(1, "event: updates|agent:1\ndata: {}\n\n"), "", ""},
+		{"not json", insert(1, "event: custom\ndata: hello\n\n"), "LG-3", ""},
+		{"null data (valid)", insert(1, "event: custom\ndata: null\n\n"), "", ""},
+		{"after error", insert(1, "event: error\ndata: {\"error\":\"ValueError\",\"message\":\"x\"}\n\n"), "LG-4", ""},
+		{"partial before metadata", func(bs []string) []string { return append([]string{bs[0], bs[2], bs[1]}, bs[3:]...) }, "LG-5", ""},
+		{"snapshot shrinks", replace(3, `"content":"Hello"`, `"content":"He"`), "LG-5", ""},
+		{"partial after complete", insert(5, blocks(langgraphValid)[3]), "LG-6", ""},
+		{"end then more", insert(10, "event: end\ndata: null\n\n"), "LG-9", ""},
+		{"events payload without tags", replace(5, `"tags":[],`, ``), "LCE-1", ""},
+		{"bad event name", replace(7, "on_chat_model_stream", "on_chat_model_chunk"), "LCE-2", ""},
+		{"stream before start", remove(6), "LCE-3", ""},
+		{"run never ends", remove(8), "LCE-3", ""},
+		{"parent not open", func(bs []string) []string { c := bs[9]; bs = remove(9)(bs); return insert(6, c)(bs) }, "LCE-4", ""},
 	})
 }

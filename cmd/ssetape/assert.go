@@ -52,10 +52,11 @@ warnings are reported and do not. Unusable input exits with 2.
 
 Contracts: the presets agent (the seed's agent protocol, AGT-1 to AGT-7), openai-chat
 (OAI-CC-1 to 11), openai-responses (OAI-R-1 to 10), anthropic (ANT-1 to 11), gemini
-(GEM-1 to 8) and vercel-ai (VAI-2 to 9); a contract file of your own (rules and a
+(GEM-1 to 8), vercel-ai (VAI-2 to 9), langgraph (LG-*, LCE-*) and mcp (MCP-2 to 6); a
+contract file of your own (rules and a
 sequence grammar, docs/contracts.md); and auto, which recognises the format from the
-stream and says which it chose, or asks for --contract. The LangGraph and MCP
-presets are not there yet.`,
+stream and says which it chose, or asks for --contract. docs/contracts.md lists
+what each preset checks.`,
 		Example: `  ssetape assert -X POST -d '{"message":"hi"}' --fail-fast http://127.0.0.1:8080/api/chat
   ssetape assert fixtures/agent.yaml
   ssetape assert --contract agent fixtures/broken/*.sse
@@ -81,7 +82,7 @@ presets are not there yet.`,
 			return assertRun(o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, a preset (agent, openai-chat, openai-responses, anthropic, gemini, vercel-ai), or a contract file (YAML)")
+	cmd.Flags().StringVar(&o.Contract, "contract", "auto", "the contract: auto, a preset (agent, openai-chat, openai-responses, anthropic, gemini, vercel-ai, langgraph, mcp), or a contract file (YAML)")
 	cmd.Flags().StringVar(&o.Format, "format", "text", "report format: text, json (one object per stream) or junit")
 	cmd.Flags().StringVarP(&o.Method, "request", "X", "", "for a URL: the method (GET, or POST with -d)")
 	cmd.Flags().StringArrayVarP(&o.Headers, "header", "H", nil, "for a URL: a request header 'Name: value'; repeatable")

@@ -1,0 +1,201 @@
+package assert
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The langgraph preset: LangGraph Platform streams (LG-*) and the
+// astream_events v2 payloads of its events mode (LCE-*), FORMATS.md §(e).
+// LG-1's run_id/Content-Location match, LG-2's requested modes, LG-7, LG-8
+// and LG-10's resume need the request or response headers; LCE-5 and LCE-6
+// are left to a later version.
+var (
+	lg1  = Rule{"LG-1", Error, "exactly one metadata event, first"}
+	lg2  = Rule{"LG-2", Error, "each event name (before |) is a stream mode or metadata, error, feedback, end"}
+	lg3  = Rule{"LG-3", Error, "data is JSON (null allowed)"}
+	lg4  = Rule{"LG-4", Error, "error is terminal"}
+	lg5  = Rule{"LG-5", Error, "messages/metadata for a message id before its first messages/partial; the partial content only grows"}
+	lg6  = Rule{"LG-6", Error, "messages/complete at most once per id, and no partial for it afterwards"}
+	lg9  = Rule{"LG-9", Error, "end, if used, once and last"}
+	lg10 = Rule{"LG-10", Error, "event ids, if present, unique"}
+	lce1 = Rule{"LCE-1", Error, "every events payload has event, name, run_id, parent_ids, tags, metadata, data"}
+	lce2 = Rule{"LCE-2", Error, "event is on_<runnable>_<start|stream|end>, on_custom_event or on_tool_error"}
+	lce3 = Rule{"LCE-3", Error, "per run_id: one _start first, _stream between, one _end (or on_tool_error) last; the runnable kind constant"}
+	lce4 = Rule{"LCE-4", Error, "every parent id is open at the event; a child ends before its parent"}
+)
+
+// LangGraph is the langgraph preset.
+var LangGraph = &Contract{
+	Name:  "langgraph",
+	New:   func() Checker { return &collector{check: checkLangGraph} },
+	Rules: []Rule{lg1, lg2, lg3, lg4, lg5, lg6, lg9, lg10, lce1, lce2, lce3, lce4},
+}
+
+var lgModes = []string{"values", "updates", "messages", "messages-tuple", "events", "debug", "tasks", "checkpoints", "custom",
+	"metadata", "error", "feedback", "end", "messages/partial", "messages/complete", "messages/metadata"}
+
+var lceName = regexp.MustCompile(`^on_(chat_model|llm|chain|tool|retriever|prompt)_(start|stream|end)$`)
+
+func lgMode(e jsonEvent) string {
+	mode, _, _ := strings.Cut(e.Type, "|")
+	return mode
+}
+
+// messageText is the text of a message snapshot (string content, or the
+// text parts of a list).
+func messageText(m map[string]any) string {
+	switch c := m["content"].(type) {
+	case string:
+		return c
+	case []any:
+		var b strings.Builder
+		for _, p := range c {
+			if t, ok := str(obj(p)["text"]); ok {
+				b.WriteString(t)
+			}
+		}
+		return b.String()
+	}
+	return ""
+}
+
+func checkLangGraph(c *collector) {
+	metadata := 0
+	errorAt, endAt := 0, 0
+	metaFor := map[string]bool{}
+	partial := map[string]string{}
+	complete := map[string]int{}
+	ids := map[string]int{}
+	prevID := ""
+	type run struct {
+		kind  string
+		ended bool
+	}
+	runs := map[string]*run{}
+	for i, e := range c.events {
+		mode := lgMode(e)
+		if !slices.Contains(lgModes, mode) {
+			c.add(lg2, e.Event, "event %q is not a stream mode", e.Type)
+		}
+		if e.obj == nil && e.Data != "null" && !validJSON(e.Data) {
+			c.add(lg3, e.Event, "the data is not JSON")
+		}
+		if id := e.LastEventID; id != "" && id != prevID {
+			if first, dup := ids[id]; dup {
+				c.add(lg10, e.Event, "event id %q again (event %d had it)", id, first)
+			}
+			ids[id] = e.N
+		}
+		prevID = e.LastEventID
+		if errorAt > 0 && i == errorAt {
+			c.add(lg4, e.Event, "an event after error (event %d); error is terminal", errorAt)
+		}
+		if endAt > 0 && i == endAt {
+			c.add(lg9, e.Event, "an event after end (event %d)", endAt)
+		}
+		switch mode {
+		case "metadata":
+			metadata++
+			if metadata > 1 {
+				c.add(lg1, e.Event, "metadata again; it comes exactly once")
+			} else if i > 0 {
+				c.add(lg1, e.Event, "metadata is not the first event")
+			}
+		case "error":
+			if errorAt == 0 {
+				errorAt = e.N
+			}
+		case "end":
+			if endAt > 0 {
+				c.add(lg9, e.Event, "end again")
+			}
+			endAt = e.N
+		case "messages/metadata":
+			for id := range e.obj {
+				metaFor[id] = true
+			}
+		case "messages/partial", "messages/complete":
+			for _, m := range arrOf(e.Data) {
+				msg := obj(m)
+				id, _ := str(msg["id"])
+				text := messageText(msg)
+				if at := complete[id]; at > 0 {
+					c.add(lg6, e.Event, "%s for message %q after its messages/complete (event %d)", mode, id, at)
+				}
+				if mode == "messages/partial" {
+					if !metaFor[id] {
+						c.add(lg5, e.Event, "messages/partial for %q before its messages/metadata", id)
+						metaFor[id] = true
+					}
+					if prev, ok := partial[id]; ok && !strings.HasPrefix(text, prev) {
+						c.add(lg5, e.Event, "the snapshot of %q shrank or changed: %q after %q", id, excerpt(text, 30), excerpt(prev, 30))
+					}
+					partial[id] = text
+				} else if complete[id] == 0 {
+					complete[id] = e.N
+				}
+			}
+		case "events":
+			p := e.obj
+			for _, k := range []string{"event", "name", "run_id", "parent_ids", "tags", "metadata", "data"} {
+				if _, ok := p[k]; !ok {
+					c.add(lce1, e.Event, "the events payload has no %q", k)
+				}
+			}
+			name, _ := str(p["event"])
+			runID, _ := str(p["run_id"])
+			m := lceName.FindStringSubmatch(name)
+			if m == nil && name != "on_custom_event" && name != "on_tool_error" {
+				c.add(lce2, e.Event, "%q is not an astream_events name", name)
+				continue
+			}
+			for _, parent := range arr(p["parent_ids"]) {
+				pid, _ := str(parent)
+				if r := runs[pid]; r == nil || r.ended {
+					c.add(lce4, e.Event, "parent %q of %s is not open", pid, runID)
+				}
+			}
+			if name == "on_custom_event" {
+				continue
+			}
+			r := runs[runID]
+			phase := "end"
+			kind := "tool"
+			if m != nil {
+				kind, phase = m[1], m[2]
+			}
+			switch {
+			case r == nil && phase != "start":
+				c.add(lce3, e.Event, "%s for run %s before its _start", name, runID)
+				runs[runID] = &run{kind: kind}
+			case r == nil:
+				runs[runID] = &run{kind: kind}
+			case phase == "start":
+				c.add(lce3, e.Event, "a second _start for run %s", runID)
+			case r.ended:
+				c.add(lce3, e.Event, "%s for run %s after its end", name, runID)
+			case r.kind != kind:
+				c.add(lce3, e.Event, "run %s was a %s, now %s", runID, r.kind, kind)
+			}
+			if phase == "end" || name == "on_tool_error" {
+				runs[runID].ended = true
+			}
+		}
+	}
+	if metadata == 0 && len(c.events) > 0 {
+		c.add(lg1, c.events[0].Event, "no metadata event; the stream starts with %s", c.events[0].Type)
+	}
+	for id, r := range runs {
+		if !r.ended && errorAt == 0 {
+			c.add(lce3, c.last(), "run %s never ended", id)
+		}
+	}
+}
+
+func arrOf(data string) []any {
+	var v []any
+	_ = jsonUnmarshal(data, &v)
+	return v
+}

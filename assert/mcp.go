@@ -1,0 +1,103 @@
+package assert
+
+import (
+	"strings"
+)
+
+// The mcp preset: MCP Streamable HTTP, the SSE response to one POSTed
+// request (FORMATS.md §(g)), judged from the stream alone. MCP-1, MCP-7,
+// MCP-8 and MCP-9 are about headers, other requests and status codes, and
+// the response id's match with the POSTed request id needs the request:
+// they are not judged from events.
+var (
+	mcp2 = Rule{"MCP-2", Error, "every event but the priming one carries one JSON-RPC 2.0 message (no arrays)"}
+	mcp3 = Rule{"MCP-3", Error, "at most one JSON-RPC response, and it is the last message"}
+	mcp4 = Rule{"MCP-4", Error, "notifications/progress: progress strictly increases, total and progressToken constant"}
+	mcp5 = Rule{"MCP-5", Error, "event ids unique; the priming event, if used, first"}
+	mcp6 = Rule{"MCP-6", Error, "the event type is absent or message"}
+)
+
+// MCP is the mcp preset.
+var MCP = &Contract{
+	Name:  "mcp",
+	New:   func() Checker { return &collector{check: checkMCP} },
+	Rules: []Rule{mcp2, mcp3, mcp4, mcp5, mcp6},
+}
+
+func isJSONRPCResponse(o map[string]any) bool {
+	_, hasID := o["id"]
+	_, hasResult := o["result"]
+	_, hasError := o["error"]
+	_, hasMethod := o["method"]
+	return hasID && !hasMethod && (hasResult || hasError)
+}
+
+func checkMCP(c *collector) {
+	responseAt := 0
+	ids := map[string]int{}
+	prevID := ""
+	lastProgress, total, token := -1.0, any(nil), any(nil)
+	for i, e := range c.events {
+		if e.Type != "" && e.Type != "message" {
+			c.add(mcp6, e.Event, "event type %q; MCP events are untyped or message", e.Type)
+		}
+		// Events carry the last event id, which persists: an id repeated on
+		// the very next event looks like an event without one, so only a
+		// repeat further on is seen.
+		if id := e.LastEventID; id != "" && id != prevID {
+			if first, dup := ids[id]; dup {
+				c.add(mcp5, e.Event, "event id %q again (event %d had it); ids are unique in a session", id, first)
+			}
+			ids[id] = e.N
+		}
+		prevID = e.LastEventID
+		if e.Data == "" { // the priming event
+			if i > 0 {
+				c.add(mcp5, e.Event, "a priming event (empty data) that is not the first")
+			}
+			continue
+		}
+		if e.obj == nil {
+			if strings.HasPrefix(strings.TrimSpace(e.Data), "[") {
+				c.add(mcp2, e.Event, "a JSON-RPC batch (array); batching was removed after 2025-03-26")
+			} else {
+				c.add(mcp2, e.Event, "the data is not a JSON-RPC message")
+			}
+			continue
+		}
+		if v, _ := str(e.obj["jsonrpc"]); v != "2.0" {
+			c.add(mcp2, e.Event, "jsonrpc is %q; expected \"2.0\"", v)
+		}
+		if responseAt > 0 {
+			c.add(mcp3, e.Event, "a message after the response (event %d); the response is the last message", responseAt)
+		}
+		if isJSONRPCResponse(e.obj) {
+			if responseAt == 0 {
+				responseAt = e.N
+			} else {
+				c.add(mcp3, e.Event, "a second JSON-RPC response on one stream")
+			}
+		}
+		if m, _ := str(e.obj["method"]); m == "notifications/progress" {
+			p := obj(e.obj["params"])
+			if v, ok := num(p["progress"]); ok {
+				if v <= lastProgress {
+					c.add(mcp4, e.Event, "progress %v after %v; it must increase", v, lastProgress)
+				}
+				lastProgress = v
+			}
+			if t, ok := p["total"]; ok {
+				if total != nil && total != t {
+					c.add(mcp4, e.Event, "total %v; it was %v", t, total)
+				}
+				total = t
+			}
+			if t, ok := p["progressToken"]; ok {
+				if token != nil && token != t {
+					c.add(mcp4, e.Event, "progressToken %v; it was %v", t, token)
+				}
+				token = t
+			}
+		}
+	}
+}
