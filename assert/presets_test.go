@@ -390,3 +390,25 @@ func TestLangGraphPreset(t *testing.T) {
 		{"parent not open", func(bs []string) []string { c := bs[9]; bs = remove(9)(bs); return insert(6, c)(bs) }, "LCE-4", ""},
 	})
 }
+
+func TestGeneric(t *testing.T) {
+	body := "id: 1\ndata: {\"a\":1}\n\nid: 3\ndata: 2\n\nid: 2\ndata: not json\n\nid: 3\ndata: [DONE]\n\n"
+	r := assert.Check(assert.Generic, "g", decode(t, []byte(body)))
+	if got := strings.Join(rules(r, assert.Error), " "); got != "SSE-4 SSE-6 SSE-4" {
+		t.Errorf("generic: %v %+v", got, r.Violations)
+	}
+	raw := assert.CheckRaw(200, "text/event-stream; charset=utf-8", []byte("retry: 1s\ndata: a\r\n\r\nid: x\x00y\ndata: b\n\ndata: cut"))
+	var ids []string
+	for _, v := range raw {
+		ids = append(ids, v.Rule)
+	}
+	if strings.Join(ids, " ") != "SSE-5 SSE-4 SSE-2 SSE-3" {
+		t.Errorf("raw: %v %+v", ids, raw)
+	}
+	if raw := assert.CheckRaw(404, "text/html", nil); len(raw) != 2 || raw[0].Rule != "SSE-1" {
+		t.Errorf("status and type: %+v", raw)
+	}
+	if raw := assert.CheckRaw(200, "Text/Event-Stream;", []byte("data: x\n\n")); len(raw) != 0 {
+		t.Errorf("a valid stream: %+v", raw)
+	}
+}

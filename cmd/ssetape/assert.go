@@ -55,7 +55,8 @@ Contracts: the presets agent (the seed's agent protocol, AGT-1 to AGT-7), openai
 (GEM-1 to 8), vercel-ai (VAI-2 to 9), langgraph (LG-*, LCE-*) and mcp (MCP-2 to 6); a
 contract file of your own (rules and a
 sequence grammar, docs/contracts.md); and auto, which recognises the format from the
-stream and says which it chose, or asks for --contract. docs/contracts.md lists
+stream and says which it chose, or, when no preset matches, runs the generic SSE-1 to
+SSE-6 checks and says so. docs/contracts.md lists
 what each preset checks.`,
 		Example: `  ssetape assert -X POST -d '{"message":"hi"}' --fail-fast http://127.0.0.1:8080/api/chat
   ssetape assert fixtures/agent.yaml
@@ -92,30 +93,43 @@ what each preset checks.`,
 	return cmd
 }
 
-// streamsOf returns the streams of a target, each as checker events.
-func streamsOf(t *target) ([]string, [][]assert.Event, error) {
+// stream is one stream of a target, for checking.
+type stream struct {
+	name   string
+	events []assert.Event
+	body   []byte
+	status int    // 0 when unknown (a raw file)
+	ctype  string // "" when unknown
+}
+
+// streamsOf returns the streams of a target, each as checker events with
+// its raw body.
+func streamsOf(t *target) ([]stream, error) {
 	if t.Cassette == nil {
 		evs, err := eventsOf([]cassette.Chunk{{Data: t.Raw}}, false)
-		return []string{t.Name}, [][]assert.Event{evs}, err
+		return []stream{{name: t.Name, events: evs, body: t.Raw}}, err
 	}
-	var names []string
-	var streams [][]assert.Event
+	var out []stream
 	for i, it := range t.Cassette.Interactions {
 		if !it.Response.IsStream() {
 			continue
 		}
 		chunks, _, err := it.Response.Plan(false)
 		if err != nil {
-			return nil, nil, fmt.Errorf("interaction %d: %w", i+1, err)
+			return nil, fmt.Errorf("interaction %d: %w", i+1, err)
 		}
 		evs, err := eventsOf(chunks, true)
 		if err != nil {
-			return nil, nil, fmt.Errorf("interaction %d: %w", i+1, err)
+			return nil, fmt.Errorf("interaction %d: %w", i+1, err)
 		}
-		names = append(names, fmt.Sprintf("%s#%d %s %s", t.Name, i+1, it.Request.Method, it.Request.Path))
-		streams = append(streams, evs)
+		var body []byte
+		for _, c := range chunks {
+			body = append(body, c.Data...)
+		}
+		out = append(out, stream{name: fmt.Sprintf("%s#%d %s %s", t.Name, i+1, it.Request.Method, it.Request.Path),
+			events: evs, body: body, status: it.Response.Status, ctype: it.Response.Headers.Get("Content-Type")})
 	}
-	return names, streams, nil
+	return out, nil
 }
 
 // checkLive sends one request and checks the stream as its events arrive.
@@ -250,21 +264,27 @@ func assertRun(o *assertOptions) error {
 		if err != nil {
 			return err
 		}
-		names, streams, err := streamsOf(t)
+		streams, err := streamsOf(t)
 		if err != nil {
 			return inputError(fmt.Errorf("%s: %w", t.Name, err))
 		}
 		if len(streams) == 0 {
 			return usageError("%s: no streamed interaction to check", t.Name)
 		}
-		for i, evs := range streams {
+		for _, st := range streams {
 			c := contract
 			if c == nil {
-				if c = assert.Detect(evs); c == nil {
-					return usageError("%s: cannot tell which contract this stream follows; name one with --contract (%s, or a contract file)", names[i], strings.Join(presetNames(), ", "))
-				}
+				c = assert.Detect(st.events)
 			}
-			r := assert.Check(c, names[i], evs)
+			if c == nil {
+				// No preset matched: the generic checks of FORMATS.md §1.
+				r := assert.Check(assert.Generic, st.name, st.events)
+				r.Violations = append(assert.CheckRaw(st.status, st.ctype, st.body), r.Violations...)
+				r.Contract, r.Auto = "generic SSE checks (no preset matched)", true
+				reports = append(reports, r)
+				continue
+			}
+			r := assert.Check(c, st.name, st.events)
 			r.Auto = contract == nil
 			reports = append(reports, r)
 		}
@@ -321,7 +341,7 @@ func writeText(o *assertOptions, reports []*assert.Report) {
 			summary += ", " + plural(w, "warning")
 		}
 		name := r.Contract
-		if r.Auto {
+		if r.Auto && !strings.Contains(name, "no preset matched") {
 			name += " (chosen by auto)"
 		}
 		fmt.Fprintf(o.Out, "%s %s · %s · %s · %s\n", mark, bold.Sprint(r.Target), name, plural(r.Events, "event"), summary)

@@ -1,0 +1,112 @@
+package assert
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/ssetape/ssetape/sse"
+)
+
+// The generic checks of FORMATS.md §1, for a stream no preset matches.
+// SSE-4 and SSE-6 are judged from the events (the Generic contract);
+// SSE-1, SSE-2, SSE-3 and SSE-5 need the response and the raw body
+// (CheckRaw).
+var (
+	sse1 = Rule{"SSE-1", Error, "the response is 200 with Content-Type text/event-stream (a charset allowed)"}
+	sse2 = Rule{"SSE-2", Error, "every frame ends with a blank line: an unterminated last frame means truncation"}
+	sse3 = Rule{"SSE-3", Warning, "one line ending throughout the stream (lint)"}
+	sse4 = Rule{"SSE-4", Error, "ids hold no NUL, are unique, and increase where they are numbers"}
+	sse5 = Rule{"SSE-5", Error, "retry is a whole number of milliseconds"}
+	sse6 = Rule{"SSE-6", Error, "each event's data is one JSON value, but for [DONE] and empty data"}
+)
+
+// Generic is the contract for a stream that matches no preset: SSE-4 and
+// SSE-6 from its events (CheckRaw adds the rest).
+var Generic = &Contract{
+	Name:  "generic SSE",
+	New:   func() Checker { return &collector{check: checkGeneric} },
+	Rules: []Rule{sse1, sse2, sse3, sse4, sse5, sse6},
+}
+
+func checkGeneric(c *collector) {
+	seen := map[string]int{}
+	prev, lastNum := "", -1.0
+	for _, e := range c.events {
+		if id := e.LastEventID; id != "" && id != prev {
+			if first, dup := seen[id]; dup {
+				c.add(sse4, e.Event, "id %q again (event %d had it)", id, first)
+			}
+			seen[id] = e.N
+			if n, err := strconv.ParseFloat(id, 64); err == nil {
+				if n <= lastNum {
+					c.add(sse4, e.Event, "numeric id %s after %v; numeric ids increase", id, lastNum)
+				}
+				lastNum = n
+			}
+		}
+		prev = e.LastEventID
+		if e.Data != "" && e.Data != "[DONE]" && !validJSON(e.Data) {
+			c.add(sse6, e.Event, "the data is not one JSON value")
+		}
+	}
+}
+
+// CheckRaw runs the checks that need the response and the raw body: status
+// and content type (SSE-1; status 0 and "" skip it), an unterminated last
+// frame (SSE-2), mixed line endings (SSE-3), a retry that is not a whole
+// number (SSE-5), and an id with NUL (SSE-4, which the events cannot show:
+// such an id is ignored).
+func CheckRaw(status int, contentType string, body []byte) []Violation {
+	var out []Violation
+	at := func(r Rule, off int64, format string, a ...any) {
+		v := violation(r, Event{}, format, a...)
+		v.Offset = off
+		out = append(out, v)
+	}
+	if status != 0 && status != 200 {
+		at(sse1, 0, "status %d; an event stream is a 200", status)
+	}
+	if contentType != "" || status != 0 {
+		mt, _, err := mime.ParseMediaType(contentType)
+		if err != nil || !strings.EqualFold(mt, "text/event-stream") {
+			at(sse1, 0, "Content-Type %q; expected text/event-stream", contentType)
+		}
+	}
+	d := sse.NewDecoder(bytes.NewReader(body))
+	endings := map[sse.LineEnding]int64{}
+	for {
+		b, err := d.NextBlock()
+		if err == io.EOF || err != nil {
+			break
+		}
+		if !b.Terminated {
+			at(sse2, b.Start, "the stream ends inside a frame (%d bytes without a blank line): truncated", b.End-b.Start)
+		}
+		for _, l := range b.Lines {
+			if l.Ending != sse.NoLineEnding {
+				if _, ok := endings[l.Ending]; !ok {
+					endings[l.Ending] = l.Start
+				}
+			}
+			switch {
+			case l.Kind == sse.Retry && l.Ignored:
+				at(sse5, l.Start, "retry: %q is not a whole number of milliseconds", l.Value)
+			case l.Kind == sse.ID && l.Ignored:
+				at(sse4, l.Start, "an id holding NUL; clients ignore it")
+			}
+		}
+	}
+	if len(endings) > 1 {
+		var names []string
+		var second int64
+		for e, off := range endings {
+			names = append(names, e.String())
+			second = max(second, off)
+		}
+		at(sse3, second, "mixed line endings (%s)", strings.Join(names, ", "))
+	}
+	return out
+}
