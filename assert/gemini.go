@@ -13,7 +13,7 @@ var (
 	gem2  = Rule{"GEM-2", Error, "no [DONE]: the end of the body is the end of the stream"}
 	gem3  = Rule{"GEM-3", Error, "per candidate, at most one chunk carries finishReason and nothing follows it; one is there unless an error or a blockReason ended the stream"}
 	gem4  = Rule{"GEM-4", Error, "responseId and modelVersion are constant"}
-	gem5  = Rule{"GEM-5", Error, "promptTokenCount constant; candidatesTokenCount and totalTokenCount never decrease"}
+	gem5  = Rule{"GEM-5", Error, "promptTokenCount constant; candidatesTokenCount and totalTokenCount never decrease; the final total adds up"}
 	gem6  = Rule{"GEM-6", Error, "content.role is model; each part has exactly one data field"}
 	gem6s = Rule{"GEM-6", Warning, "thought parts come before answer text (observed practice)"}
 	gem7  = Rule{"GEM-7", Error, "functionCall.args is a complete object (partialArgs only on Vertex)"}
@@ -108,7 +108,12 @@ func gem4Constant(c *collector) {
 func gem5Usage(c *collector) {
 	var prompt *float64
 	last := map[string]float64{}
-	for _, e := range c.events {
+	var final *jsonEvent
+	for i := range c.events {
+		e := c.events[i]
+		if obj(e.obj["usageMetadata"]) != nil {
+			final = &c.events[i]
+		}
 		u := obj(e.obj["usageMetadata"])
 		if u == nil {
 			continue
@@ -126,6 +131,17 @@ func gem5Usage(c *collector) {
 				}
 				last[k] = v
 			}
+		}
+	}
+	if final != nil {
+		u := obj(final.obj["usageMetadata"])
+		sum := 0.0
+		for _, k := range []string{"promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount"} {
+			v, _ := num(u[k])
+			sum += v
+		}
+		if tot, ok := num(u["totalTokenCount"]); ok && tot != sum {
+			c.add(gem5, final.Event, "the final totalTokenCount %v is not prompt + candidates + thoughts (+ tool use) = %v", tot, sum)
 		}
 	}
 }

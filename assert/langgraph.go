@@ -1,16 +1,18 @@
 package assert
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // The langgraph preset: LangGraph Platform streams (LG-*) and the
 // astream_events v2 payloads of its events mode (LCE-*), FORMATS.md §(e).
-// LG-1's run_id/Content-Location match, LG-2's requested modes, LG-7, LG-8
-// and LG-10's resume need the request or response headers; LCE-5 and LCE-6
-// are left to a later version.
+// LG-1's run_id/Content-Location match, LG-2's requested modes and LG-10's
+// resume need the request or response headers; LG-7 and LG-8 are inferred
+// and observed behaviour, not judged.
 var (
 	lg1  = Rule{"LG-1", Error, "exactly one metadata event, first"}
 	lg2  = Rule{"LG-2", Error, "each event name (before |) is a stream mode or metadata, error, feedback, end"}
@@ -19,18 +21,20 @@ var (
 	lg5  = Rule{"LG-5", Error, "messages/metadata for a message id before its first messages/partial; the partial content only grows"}
 	lg6  = Rule{"LG-6", Error, "messages/complete at most once per id, and no partial for it afterwards"}
 	lg9  = Rule{"LG-9", Error, "end, if used, once and last"}
-	lg10 = Rule{"LG-10", Error, "event ids, if present, unique"}
+	lg10 = Rule{"LG-10", Error, "event ids, if present, unique, and increasing where they are numbers"}
 	lce1 = Rule{"LCE-1", Error, "every events payload has event, name, run_id, parent_ids, tags, metadata, data"}
 	lce2 = Rule{"LCE-2", Error, "event is on_<runnable>_<start|stream|end>, on_custom_event or on_tool_error"}
 	lce3 = Rule{"LCE-3", Error, "per run_id: one _start first, _stream between, one _end (or on_tool_error) last; the runnable kind constant"}
 	lce4 = Rule{"LCE-4", Error, "every parent id is open at the event; a child ends before its parent"}
+	lce5 = Rule{"LCE-5", Error, "for a whole-graph stream the first payload is the root on_chain_start and the last the root's end"}
+	lce6 = Rule{"LCE-6", Error, "the on_chat_model_stream contents of a run add up to its on_chat_model_end output content"}
 )
 
 // LangGraph is the langgraph preset.
 var LangGraph = &Contract{
 	Name:  "langgraph",
 	New:   func() Checker { return &collector{check: checkLangGraph} },
-	Rules: []Rule{lg1, lg2, lg3, lg4, lg5, lg6, lg9, lg10, lce1, lce2, lce3, lce4},
+	Rules: []Rule{lg1, lg2, lg3, lg4, lg5, lg6, lg9, lg10, lce1, lce2, lce3, lce4, lce5, lce6},
 }
 
 var lgModes = []string{"values", "updates", "messages", "messages-tuple", "events", "debug", "tasks", "checkpoints", "custom",
@@ -69,6 +73,9 @@ func checkLangGraph(c *collector) {
 	complete := map[string]int{}
 	ids := map[string]int{}
 	prevID := ""
+	lastNum := -1.0
+	var payloads []jsonEvent
+	streamed := map[string]*strings.Builder{}
 	type run struct {
 		kind  string
 		ended bool
@@ -87,6 +94,12 @@ func checkLangGraph(c *collector) {
 				c.add(lg10, e.Event, "event id %q again (event %d had it)", id, first)
 			}
 			ids[id] = e.N
+			if n, err := strconv.ParseFloat(id, 64); err == nil {
+				if n <= lastNum {
+					c.add(lg10, e.Event, "numeric event id %s after %v; ids increase", id, lastNum)
+				}
+				lastNum = n
+			}
 		}
 		prevID = e.LastEventID
 		if errorAt > 0 && i == errorAt {
@@ -139,6 +152,7 @@ func checkLangGraph(c *collector) {
 			}
 		case "events":
 			p := e.obj
+			payloads = append(payloads, e)
 			for _, k := range []string{"event", "name", "run_id", "parent_ids", "tags", "metadata", "data"} {
 				if _, ok := p[k]; !ok {
 					c.add(lce1, e.Event, "the events payload has no %q", k)
@@ -179,9 +193,31 @@ func checkLangGraph(c *collector) {
 			case r.kind != kind:
 				c.add(lce3, e.Event, "run %s was a %s, now %s", runID, r.kind, kind)
 			}
+			if name == "on_chat_model_stream" {
+				if streamed[runID] == nil {
+					streamed[runID] = &strings.Builder{}
+				}
+				if s, ok := str(obj(obj(p["data"])["chunk"])["content"]); ok {
+					streamed[runID].WriteString(s)
+				}
+			}
+			if name == "on_chat_model_end" && streamed[runID] != nil {
+				if out, ok := str(obj(obj(p["data"])["output"])["content"]); ok && out != streamed[runID].String() {
+					c.add(lce6, e.Event, "run %s streamed %q but ended with %q", runID, excerpt(streamed[runID].String(), 30), excerpt(out, 30))
+				}
+			}
 			if phase == "end" || name == "on_tool_error" {
 				runs[runID].ended = true
 			}
+		}
+	}
+	if len(payloads) > 0 {
+		first, last := payloads[0].obj, payloads[len(payloads)-1].obj
+		fn, _ := str(first["event"])
+		if fn != "on_chain_start" || len(arr(first["parent_ids"])) != 0 {
+			c.add(lce5, payloads[0].Event, "the first events payload is %s; a whole-graph stream starts with the root on_chain_start", fn)
+		} else if ln, _ := str(last["event"]); errorAt == 0 && (ln != "on_chain_end" || fmt.Sprint(last["run_id"]) != fmt.Sprint(first["run_id"])) {
+			c.add(lce5, payloads[len(payloads)-1].Event, "the last events payload is %s of %v; expected the root's on_chain_end", ln, last["run_id"])
 		}
 	}
 	if metadata == 0 && len(c.events) > 0 {

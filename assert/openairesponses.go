@@ -110,6 +110,7 @@ func oaiR4to8Items(c *collector) {
 		id     string
 		done   bool
 		parts  map[int]*part
+		sums   map[int]*part // reasoning summary parts by summary_index
 		args   strings.Builder
 		argsDn *string
 	}
@@ -128,7 +129,7 @@ func oaiR4to8Items(c *collector) {
 				c.add(oaiR4, e.Event, "output_item.added with output_index %v; expected %d", e.obj["output_index"], len(items))
 			}
 			id, _ := str(obj(e.obj["item"])["id"])
-			items = append(items, &item{id: id, parts: map[int]*part{}})
+			items = append(items, &item{id: id, parts: map[int]*part{}, sums: map[int]*part{}})
 			continue
 		case !hasOI || !strings.HasPrefix(t, "response."):
 			continue
@@ -200,6 +201,34 @@ func oaiR4to8Items(c *collector) {
 				c.add(oaiR7, e.Event, "content_part.done says %q, output_text.done said %q", excerpt(txt, 30), excerpt(*p.doneText, 30))
 			}
 			p.done = true
+		case "response.reasoning_summary_part.added":
+			si, _ := num(e.obj["summary_index"])
+			if int(si) != len(it.sums) {
+				c.add(oaiR5, e.Event, "reasoning_summary_part.added with summary_index %v; expected %d", si, len(it.sums))
+			}
+			it.sums[int(si)] = &part{added: true}
+		case "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done", "response.reasoning_summary_part.done":
+			si, _ := num(e.obj["summary_index"])
+			sp := it.sums[int(si)]
+			if sp == nil {
+				c.add(oaiR5, e.Event, "%s before reasoning_summary_part.added for (%d, %v)", t, k, si)
+				continue
+			}
+			switch t {
+			case "response.reasoning_summary_text.delta":
+				d, _ := str(e.obj["delta"])
+				sp.text.WriteString(d)
+			case "response.reasoning_summary_text.done":
+				txt, _ := str(e.obj["text"])
+				if txt != sp.text.String() {
+					c.add(oaiR7, e.Event, "the summary says %q, the deltas add up to %q", excerpt(txt, 30), excerpt(sp.text.String(), 30))
+				}
+				sp.doneText = &txt
+			default:
+				if sp.doneText == nil {
+					c.add(oaiR5, e.Event, "reasoning_summary_part.done before its reasoning_summary_text.done")
+				}
+			}
 		case "response.function_call_arguments.delta":
 			d, _ := str(e.obj["delta"])
 			it.args.WriteString(d)

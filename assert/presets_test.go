@@ -231,6 +231,7 @@ func TestGeminiPreset(t *testing.T) {
 		{"after finishReason", insert(4, blocks(geminiValid)[1]), "GEM-3", ""},
 		{"responseId changes", replace(2, `"responseId": "r1"`, `"responseId": "r2"`), "GEM-4", ""},
 		{"tokens go down", replace(2, `"candidatesTokenCount": 5`, `"candidatesTokenCount": 2`), "GEM-5", ""},
+		{"final total wrong", replace(3, `"totalTokenCount": 16`, `"totalTokenCount": 20`), "GEM-5", ""},
 		{"role user", replace(1, `"role": "model"`, `"role": "user"`), "GEM-6", ""},
 		{"two data fields", replace(1, `{"text": "Streams "}`, `{"text": "Streams ","inlineData": {}}`), "GEM-6", ""},
 		{"thought after text", replace(3, `{"text": "end."}`, `{"text": "end.","thought": true}`), "", "GEM-6"},
@@ -388,6 +389,12 @@ func TestLangGraphPreset(t *testing.T) {
 		{"stream before start", remove(6), "LCE-3", ""},
 		{"run never ends", remove(8), "LCE-3", ""},
 		{"parent not open", func(bs []string) []string { c := bs[9]; bs = remove(9)(bs); return insert(6, c)(bs) }, "LCE-4", ""},
+		{"numeric ids go back", func(bs []string) []string {
+			bs = replace(1, "event: ", "id: 5\nevent: ")(bs)
+			return replace(2, "event: ", "id: 3\nevent: ")(bs)
+		}, "LG-10", ""},
+		{"root does not start", remove(5), "LCE-5", ""},
+		{"streamed content differs", replace(8, `"output":{"content":"Hi"}`, `"output":{"content":"Bye"}`), "LCE-6", ""},
 	})
 }
 
