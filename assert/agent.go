@@ -221,11 +221,21 @@ func LooksLikeAgent(events []Event) bool {
 		if t == "" {
 			t = readFields(e.Data).typ
 		}
+		if t == "error" && anthropicError(e.Data) {
+			continue // Anthropic's error event, not the agent protocol's
+		}
 		if slices.Contains(agentTypes, t) {
 			hits++
 		}
 	}
 	return hits*2 > len(events)
+}
+
+// anthropicError reports whether data is Anthropic's error shape, an
+// "error" object inside: {"type":"error","error":{"type":...,"message":...}}.
+func anthropicError(data string) bool {
+	var o map[string]any
+	return jsonUnmarshal(data, &o) == nil && obj(o["error"]) != nil
 }
 
 func (c *agentChecker) found() []Violation { return append([]Violation(nil), c.out...) }

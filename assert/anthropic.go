@@ -79,7 +79,14 @@ func ant3Start(c *collector) {
 			c.add(ant3, e.Event, "message_start.message must have content [] and stop_reason null")
 		}
 	}
-	if starts == 0 && len(c.events) > 0 {
+	failedEarly := false // only pings, then an error: the request failed before the message began
+	for _, e := range c.events {
+		if t := antType(e); t != "ping" {
+			failedEarly = t == "error"
+			break
+		}
+	}
+	if starts == 0 && len(c.events) > 0 && !failedEarly {
 		c.add(ant3, c.events[0].Event, "no message_start")
 	}
 }

@@ -87,8 +87,9 @@ func init() {
 	Presets["langgraph"] = LangGraph
 }
 
-// Detect picks the preset a stream looks like, or nil: the agent protocol,
-// OpenAI Chat Completions chunks, Anthropic Messages events.
+// Detect picks the preset a stream looks like, or nil when none does: the
+// one whose events make up most of the stream (docs/contracts.md, "--contract
+// auto").
 func Detect(events []Event) *Contract {
 	if len(events) == 0 {
 		return nil
@@ -124,6 +125,23 @@ func Detect(events []Event) *Contract {
 			"content_block_stop", "message_delta", "message_stop", "ping"}, t) {
 			ant++
 		}
+		// The error objects, so that a stream holding only an error is told apart.
+		t, _ := str(o["type"])
+		eo := obj(o["error"])
+		_, hasSeq := o["sequence_number"]
+		switch {
+		case t == "error" && eo != nil: // Anthropic: {"type":"error","error":{"type":"overloaded_error",...}}
+			ant++
+		case t == "error" && hasSeq: // Responses: {"type":"error","code":...,"message":...,"sequence_number":...}
+			resp++
+		case t == "" && eo != nil:
+			_, numCode := num(eo["code"])
+			if _, status := str(eo["status"]); numCode && status {
+				gem++ // Gemini: {"error":{"code":503,"message":...,"status":"UNAVAILABLE"}}
+			} else if _, typed := eo["type"]; typed {
+				chat++ // OpenAI Chat: {"error":{"message":...,"type":"server_error",...}}
+			}
+		}
 	}
 	switch {
 	case LooksLikeAgent(events):
@@ -142,6 +160,32 @@ func Detect(events []Event) *Contract {
 		return LangGraph
 	case chat*2 > len(events):
 		return OpenAIChat
+	}
+	return nil
+}
+
+// DetectPath picks the preset a request path belongs to, or nil when the
+// path is not one of the providers' own: /v1/chat/completions,
+// /v1/responses, /v1/messages, Gemini's :streamGenerateContent, LangGraph's
+// runs/stream and runs/{id}/stream, MCP's /mcp. A query string is ignored.
+func DetectPath(path string) *Contract {
+	path, _, _ = strings.Cut(path, "?")
+	path = strings.TrimSuffix(path, "/")
+	parts := strings.Split(path, "/")
+	last := parts[len(parts)-1]
+	switch {
+	case strings.HasSuffix(path, "/chat/completions"):
+		return OpenAIChat
+	case last == "responses":
+		return OpenAIResponses
+	case strings.HasSuffix(path, "/v1/messages"):
+		return Anthropic
+	case strings.HasSuffix(last, ":streamGenerateContent"):
+		return Gemini
+	case last == "stream" && len(parts) >= 3 && (parts[len(parts)-2] == "runs" || parts[len(parts)-3] == "runs"):
+		return LangGraph
+	case last == "mcp":
+		return MCP
 	}
 	return nil
 }

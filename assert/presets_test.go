@@ -1,12 +1,14 @@
 package assert_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/ssetape/ssetape/assert"
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
+	"github.com/ssetape/ssetape/sse"
 )
 
 // fixtureBody returns the body of a fixture cassette's first interaction.
@@ -73,6 +75,14 @@ func runMutations(t *testing.T, c *assert.Contract, valid string, muts []mutatio
 		}
 		if m.warn != "" && !strings.Contains(strings.Join(warns, " "), m.warn) {
 			t.Errorf("%s: want warning %s, got %v", m.name, m.warn, warns)
+		}
+		// --contract auto must still recognise a broken stream's format.
+		if got := assert.Detect(decode(t, []byte(body))); got != c {
+			name := "nothing"
+			if got != nil {
+				name = got.Name
+			}
+			t.Errorf("%s: auto detects %s, want %s", m.name, name, c.Name)
 		}
 	}
 }
@@ -209,6 +219,49 @@ func TestDetect(t *testing.T) {
 	data, _ := fixtures.FS.ReadFile("raw/agent.sse")
 	if c := assert.Detect(decode(t, data)); c != assert.Agent {
 		t.Errorf("agent stream detected as %v", c)
+	}
+	// A stream holding only an error object still tells its format, and
+	// passes that preset (an error is a valid end).
+	for body, want := range map[string]*assert.Contract{
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n": assert.Anthropic,
+		"data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n":               assert.OpenAIChat,
+		"data: {\"error\":{\"code\":503,\"message\":\"busy\",\"status\":\"UNAVAILABLE\"}}\n\n":                              assert.Gemini,
+	} {
+		evs := decode(t, []byte(body))
+		c := assert.Detect(evs)
+		if c != want {
+			t.Errorf("%q: detected %v, want %s", body, c, want.Name)
+			continue
+		}
+		if r := assert.Check(c, "error only", evs); len(r.Violations) != 0 {
+			t.Errorf("%q: %s finds %v", body, c.Name, r.Violations)
+		}
+	}
+	if c := assert.Detect(decode(t, []byte("data: hello\n\ndata: world\n\n"))); c != nil {
+		t.Errorf("plain text detected as %s", c.Name)
+	}
+}
+
+func TestDetectPath(t *testing.T) {
+	for path, want := range map[string]*assert.Contract{
+		"/v1/chat/completions": assert.OpenAIChat,
+		"/openai/deployments/gpt/chat/completions?api-version=2024-10-21": assert.OpenAIChat,
+		"/v1/responses": assert.OpenAIResponses,
+		"/v1/messages":  assert.Anthropic,
+		"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse": assert.Gemini,
+		"/threads/t1/runs/stream":    assert.LangGraph,
+		"/runs/stream":               assert.LangGraph,
+		"/threads/t1/runs/r1/stream": assert.LangGraph,
+		"/mcp":                       assert.MCP,
+		"/mcp/":                      assert.MCP,
+		"/api/chat":                  nil, // the agent sample and the AI SDK both use it
+		"/":                          nil,
+		"":                           nil,
+		"/v1/messages/count_tokens":  nil,
+	} {
+		if got := assert.DetectPath(path); got != want {
+			t.Errorf("DetectPath(%q) = %v, want %v", path, got, want)
+		}
 	}
 }
 
@@ -418,4 +471,47 @@ func TestGeneric(t *testing.T) {
 	if raw := assert.CheckRaw(200, "Text/Event-Stream;", []byte("data: x\n\n")); len(raw) != 0 {
 		t.Errorf("a valid stream: %+v", raw)
 	}
+}
+
+// FuzzPresets runs every preset, the generic checks and detection over
+// arbitrary streams: none may panic, and every violation points at an event
+// of the stream (or 0, the stream as a whole) under one of the preset's rules.
+func FuzzPresets(f *testing.F) {
+	for _, s := range []string{geminiValid, langgraphValid, mcpValid, vercelValid,
+		"data: [DONE]\n\n", "event: error\ndata: {\"type\":\"error\",\"error\":{}}\n\n"} {
+		f.Add([]byte(s), "/v1/chat/completions")
+	}
+	for _, name := range []string{"openai-chat.yaml", "anthropic.yaml", "openai-responses.yaml"} {
+		f.Add([]byte(fixtureBody(&testing.T{}, name)), "/v1/responses")
+	}
+	f.Fuzz(func(t *testing.T, body []byte, path string) {
+		d := sse.NewDecoder(bytes.NewReader(body))
+		var evs []assert.Event
+		for len(evs) < 200 {
+			e, err := d.Next()
+			if err != nil {
+				break
+			}
+			evs = append(evs, assert.Event{N: len(evs) + 1, Event: e})
+		}
+		assert.Detect(evs)
+		assert.DetectPath(path)
+		assert.CheckRaw(200, "text/event-stream", body)
+		for _, c := range []*assert.Contract{assert.Generic, assert.Agent, assert.OpenAIChat, assert.OpenAIResponses,
+			assert.Anthropic, assert.Gemini, assert.VercelAI, assert.MCP, assert.LangGraph} {
+			r := assert.Check(c, "fuzz", evs)
+			known := map[string]bool{}
+			for _, rule := range c.Rules {
+				known[rule.ID] = true
+			}
+			for _, v := range r.Violations {
+				if v.Event < 0 || v.Event > len(evs) {
+					t.Fatalf("%s: %s points at event %d of %d", c.Name, v.Rule, v.Event, len(evs))
+				}
+				if len(c.Rules) > 0 && !known[v.Rule] {
+					t.Fatalf("%s: violation under %s, not one of its rules", c.Name, v.Rule)
+				}
+			}
+		}
+	})
 }

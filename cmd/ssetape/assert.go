@@ -100,6 +100,7 @@ type stream struct {
 	body   []byte
 	status int    // 0 when unknown (a raw file)
 	ctype  string // "" when unknown
+	path   string // the request path; "" for a raw file
 }
 
 // streamsOf returns the streams of a target, each as checker events with
@@ -127,7 +128,8 @@ func streamsOf(t *target) ([]stream, error) {
 			body = append(body, c.Data...)
 		}
 		out = append(out, stream{name: fmt.Sprintf("%s#%d %s %s", t.Name, i+1, it.Request.Method, it.Request.Path),
-			events: evs, body: body, status: it.Response.Status, ctype: it.Response.Headers.Get("Content-Type")})
+			events: evs, body: body, status: it.Response.Status, ctype: it.Response.Headers.Get("Content-Type"),
+			path: it.Request.Path})
 	}
 	return out, nil
 }
@@ -275,6 +277,10 @@ func assertRun(o *assertOptions) error {
 			c := contract
 			if c == nil {
 				c = assert.Detect(st.events)
+				if c == nil {
+					// The stream does not tell; the provider's own path does.
+					c = assert.DetectPath(st.path)
+				}
 			}
 			if c == nil {
 				// No preset matched: the generic checks of FORMATS.md §1.
