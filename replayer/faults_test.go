@@ -433,6 +433,7 @@ func TestObserverSeesEventsAfterFaults(t *testing.T) {
 	obs := &recorder{}
 	_, u := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}, Observer: obs}, load(t, fiveEvents))
 	wireGet(t, u, "/s", 3*time.Second, "Ssetape-Fault", "drop:type=text_delta;inject:after=1,type=error")
+	obs.waitEnd()
 	obs.mu.Lock()
 	defer obs.mu.Unlock()
 	want := []string{"/s#1 thinking", "/s#2 error", "/s#3 tool_call", "/s#4 done"}

@@ -295,6 +295,19 @@ func (r *recorder) End(s *replayer.Stream, err error) {
 	r.ends = append(r.ends, err)
 }
 
+// waitEnd waits (tolerantly) until a stream has ended: the client can
+// finish reading before the handler has reported its last event and end.
+func (r *recorder) waitEnd() {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		r.mu.Lock()
+		n := len(r.ends)
+		r.mu.Unlock()
+		if n > 0 {
+			return
+		}
+	}
+}
+
 func TestObserver(t *testing.T) {
 	obs := &recorder{}
 	c, err := cassette.Parse(fixtures.Agent, fixtures.AgentName)
@@ -303,6 +316,7 @@ func TestObserver(t *testing.T) {
 	}
 	_, url := replayertest.Start(t, replayer.Options{Observer: obs, Pacing: replayer.Pacing{Max: true}}, c)
 	readAll(t, do(t, "POST", url+"/api/chat/error", `{}`))
+	obs.waitEnd()
 	obs.mu.Lock()
 	defer obs.mu.Unlock()
 	want := []string{"/api/chat/error#1 thinking", "/api/chat/error#2 text_delta", "/api/chat/error#3 error", "/api/chat/error#4 done"}
@@ -341,16 +355,7 @@ interactions:
 	cancel()
 	resp.Body.Close()
 	tr.CloseIdleConnections()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		obs.mu.Lock()
-		n := len(obs.ends)
-		obs.mu.Unlock()
-		if n == 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	obs.waitEnd()
 	obs.mu.Lock()
 	if len(obs.ends) != 1 || obs.ends[0] == nil || !strings.Contains(obs.ends[0].Error(), "went away") {
 		t.Errorf("ends = %v", obs.ends)
