@@ -98,9 +98,10 @@ type stream struct {
 	name   string
 	events []assert.Event
 	body   []byte
-	status int    // 0 when unknown (a raw file)
-	ctype  string // "" when unknown
-	path   string // the request path; "" for a raw file
+	status int         // 0 when unknown (a raw file)
+	ctype  string      // "" when unknown
+	path   string      // the request path; "" for a raw file
+	header http.Header // the recorded response headers; nil for a raw file
 }
 
 // streamsOf returns the streams of a target, each as checker events with
@@ -129,7 +130,7 @@ func streamsOf(t *target) ([]stream, error) {
 		}
 		out = append(out, stream{name: fmt.Sprintf("%s#%d %s %s", t.Name, i+1, it.Request.Method, it.Request.Path),
 			events: evs, body: body, status: it.Response.Status, ctype: it.Response.Headers.Get("Content-Type"),
-			path: it.Request.Path})
+			path: it.Request.Path, header: http.Header(it.Response.Headers)})
 	}
 	return out, nil
 }
@@ -291,6 +292,7 @@ func assertRun(o *assertOptions) error {
 				continue
 			}
 			r := assert.Check(c, st.name, st.events)
+			r.Violations = append(assert.CheckHeaders(c, st.header, st.events), r.Violations...)
 			r.Auto = contract == nil
 			reports = append(reports, r)
 		}
@@ -365,9 +367,15 @@ func writeText(o *assertOptions, reports []*assert.Report) {
 			} else if v.Event > 0 {
 				where += fmt.Sprintf(" at byte %d", v.Offset)
 			}
+			if v.Event == 0 { // the response as a whole: its status, headers or raw body
+				where = "the response"
+				if v.Offset > 0 {
+					where = fmt.Sprintf("byte %d", v.Offset)
+				}
+			}
 			fmt.Fprintf(o.Out, "  %s %s %s: %s\n", bold.Sprint(v.Rule), sev, where, v.Message)
 			// The offending event with its neighbours.
-			for n := v.Event - 1; n <= v.Event+1; n++ {
+			for n := v.Event - 1; v.Event > 0 && n <= v.Event+1; n++ {
 				if n < 1 || n > len(r.Stream) {
 					continue
 				}
