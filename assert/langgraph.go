@@ -10,9 +10,9 @@ import (
 
 // The langgraph preset: LangGraph Platform streams (LG-*) and the
 // astream_events v2 payloads of its events mode (LCE-*), FORMATS.md §(e).
-// LG-1's run_id/Content-Location match, LG-2's requested modes and LG-10's
-// resume need the request or response headers; LG-7 and LG-8 are inferred
-// and observed behaviour, not judged.
+// LG-1's run_id/Content-Location match is in CheckHeaders; LG-2's requested
+// modes and LG-10's resume need the request, not judged. LG-7 and LG-8 are
+// inferred and observed behaviour: warnings.
 var (
 	lg1  = Rule{"LG-1", Error, "exactly one metadata event, first"}
 	lg2  = Rule{"LG-2", Error, "each event name (before |) is a stream mode or metadata, error, feedback, end"}
@@ -21,6 +21,8 @@ var (
 	lg5  = Rule{"LG-5", Error, "messages/metadata for a message id before its first messages/partial; the partial content only grows"}
 	lg6  = Rule{"LG-6", Error, "messages/complete at most once per id, and no partial for it afterwards"}
 	lg9  = Rule{"LG-9", Error, "end, if used, once and last"}
+	lg7  = Rule{"LG-7", Warning, "successive values.messages are append-only by id (inferred, for the add_messages reducer without removals)"}
+	lg8  = Rule{"LG-8", Warning, "within a super-step, updates come before the values they lead to (observed)"}
 	lg10 = Rule{"LG-10", Error, "event ids, if present, unique, and increasing where they are numbers"}
 	lce1 = Rule{"LCE-1", Error, "every events payload has event, name, run_id, parent_ids, tags, metadata, data"}
 	lce2 = Rule{"LCE-2", Error, "event is on_<runnable>_<start|stream|end>, on_custom_event or on_tool_error"}
@@ -34,7 +36,7 @@ var (
 var LangGraph = &Contract{
 	Name:  "langgraph",
 	New:   func() Checker { return &collector{check: checkLangGraph} },
-	Rules: []Rule{lg1, lg2, lg3, lg4, lg5, lg6, lg9, lg10, lce1, lce2, lce3, lce4, lce5, lce6},
+	Rules: []Rule{lg1, lg2, lg3, lg4, lg5, lg6, lg7, lg8, lg9, lg10, lce1, lce2, lce3, lce4, lce5, lce6},
 }
 
 var lgModes = []string{"values", "updates", "messages", "messages-tuple", "events", "debug", "tasks", "checkpoints", "custom",
@@ -65,7 +67,54 @@ func messageText(m map[string]any) string {
 	return ""
 }
 
+// lg7lg8Steps checks the root values and updates events: each values
+// snapshot's message ids start with the previous snapshot's (LG-7), and
+// after the first snapshot (the input) every values event has an updates
+// event since the last one, when the stream carries updates at all (LG-8).
+// Both are warnings: a reducer with removals, or a custom stream, can differ.
+func lg7lg8Steps(c *collector) {
+	hasUpdates := false
+	for _, e := range c.events {
+		hasUpdates = hasUpdates || e.Type == "updates"
+	}
+	var prev []string
+	seenValues, updatesSince := false, false
+	for _, e := range c.events {
+		switch e.Type {
+		case "updates":
+			updatesSince = true
+		case "values":
+			if hasUpdates && seenValues && !updatesSince {
+				c.add(lg8, e.Event, "values with no updates since the previous values; a super-step's updates come first")
+			}
+			seenValues, updatesSince = true, false
+			msgs, ok := e.obj["messages"].([]any)
+			if !ok {
+				continue
+			}
+			var ids []string
+			for _, m := range msgs {
+				if id, ok := str(obj(m)["id"]); ok {
+					ids = append(ids, id)
+				}
+			}
+			if prev != nil && (len(ids) < len(prev) || !slices.Equal(ids[:len(prev)], prev)) {
+				c.add(lg7, e.Event, "values.messages ids %v do not extend the previous %v; with add_messages they only append", excerptIDs(ids), excerptIDs(prev))
+			}
+			prev = ids
+		}
+	}
+}
+
+func excerptIDs(ids []string) string {
+	if len(ids) > 6 {
+		return "[" + strings.Join(ids[:6], " ") + " …]"
+	}
+	return "[" + strings.Join(ids, " ") + "]"
+}
+
 func checkLangGraph(c *collector) {
+	lg7lg8Steps(c)
 	metadata := 0
 	errorAt, endAt := 0, 0
 	metaFor := map[string]bool{}

@@ -424,6 +424,34 @@ data: {"messages":[]}
 
 `
 
+func TestLangGraphValuesAndUpdates(t *testing.T) {
+	// The valid stream's last event is a values snapshot; put the steps there.
+	base := strings.TrimSuffix(langgraphValid, "event: values\ndata: {\"messages\":[]}\n\n")
+	v := func(ids ...string) string {
+		var ms []string
+		for _, id := range ids {
+			ms = append(ms, `{"id":"`+id+`","content":"x"}`)
+		}
+		return "event: values\ndata: {\"messages\":[" + strings.Join(ms, ",") + "]}\n\n"
+	}
+	u := "event: updates\ndata: {\"agent\":{}}\n\n"
+	for _, tc := range []struct {
+		name, steps string
+		warns       string
+	}{
+		{"append-only, updates first", v("u1") + u + v("u1", "m1") + u + v("u1", "m1", "m2"), ""},
+		{"values only (no updates mode)", v("u1") + v("u1", "m1"), ""},
+		{"a message removed", v("u1") + u + v("u1", "m1") + u + v("m1"), "LG-7"},
+		{"a message replaced", v("u1", "m1") + u + v("u1", "m2"), "LG-7"},
+		{"values without its updates", v("u1") + u + v("u1", "m1") + v("u1", "m1"), "LG-8"},
+	} {
+		errs, warns := checkRules(t, assert.LangGraph, tc.name, base+tc.steps)
+		if len(errs) != 0 || strings.Join(warns, " ") != tc.warns {
+			t.Errorf("%s: errors %v, warnings %v; want warnings %q", tc.name, errs, warns, tc.warns)
+		}
+	}
+}
+
 func TestLangGraphPreset(t *testing.T) {
 	runMutations(t, assert.LangGraph, langgraphValid, []mutation{
 		{"metadata not first", func(bs []string) []string { return append([]string{bs[1], bs[0]}, bs[2:]...) }, "LG-1", ""},
