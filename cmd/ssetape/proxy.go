@@ -155,7 +155,7 @@ func proxyRun(o *proxyOptions) error {
 			return err
 		}
 		if c == nil {
-			return usageError("--contract auto: the proxy checks one contract; name it (agent, or a contract file)")
+			return usageError("--contract auto: the proxy checks one contract as the events pass; name a preset (%s) or a contract file", strings.Join(presetNames(), ", "))
 		}
 		checks = newContractObserver(c, log)
 		px.Observer = proxyObserver{checks}

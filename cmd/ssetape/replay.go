@@ -270,7 +270,7 @@ func replayRun(o *replayOptions) error {
 			return err
 		}
 		if c == nil {
-			return usageError("--contract auto: replay checks one contract; name it (agent, or a contract file)")
+			return usageError("--contract auto: replay checks one contract as the events go out; name a preset (%s) or a contract file", strings.Join(presetNames(), ", "))
 		}
 		checks = newContractObserver(c, opts.Logger)
 		opts.Observer = checks
