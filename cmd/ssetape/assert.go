@@ -52,14 +52,16 @@ warnings are reported and do not. Unusable input exits with 2.
 
 Contracts: the presets agent (the seed's agent protocol, AGT-1 to AGT-7), openai-chat
 (OAI-CC-1 to 11), openai-responses (OAI-R-1 to 10), anthropic (ANT-1 to 11), gemini
-(GEM-1 to 8), vercel-ai (VAI-2 to 9), langgraph (LG-*, LCE-*) and mcp (MCP-2 to 6); a
-contract file of your own (rules and a
-sequence grammar, docs/contracts.md); and auto, which recognises the format from the
-stream and says which it chose, or, when no preset matches, runs the generic SSE-1 to
-SSE-6 checks and says so. docs/contracts.md lists
-what each preset checks.`,
+(GEM-1 to 8), vercel-ai (VAI-1 to 9), langgraph (LG-1 to 10, LCE-1 to 6) and mcp
+(MCP-1 to 6); a contract file of your own (rules and a sequence grammar); and auto,
+which recognises the format from the stream (or, when the stream does not tell, from a
+cassette's request path) and says which it chose, or, when no preset matches, runs the
+generic SSE-1 to SSE-6 checks and says so. A cassette's recorded response headers are
+checked too (VAI-1, MCP-1, LG-1's Content-Location). docs/contracts.md lists what each
+preset checks.`,
 		Example: `  ssetape assert -X POST -d '{"message":"hi"}' --fail-fast http://127.0.0.1:8080/api/chat
   ssetape assert fixtures/agent.yaml
+  ssetape assert fixtures/openai-chat.yaml fixtures/anthropic.yaml   # auto picks each preset
   ssetape assert --contract agent fixtures/broken/*.sse
   curl -sN -X POST http://127.0.0.1:8080/api/chat | ssetape assert -
   ssetape assert --contract my-protocol.yaml --format junit recording.yaml > report.xml`,
