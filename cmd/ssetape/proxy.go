@@ -69,7 +69,7 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	f.StringArrayVar(&o.RedactHeader, "redact-header", nil, "another header to redact; repeatable")
 	f.StringArrayVar(&o.RedactQuery, "redact-query", nil, "another query parameter to redact; repeatable")
 	f.StringArrayVar(&o.RedactJSON, "redact-json", nil, "a JSON path ($.user.email) to redact in request bodies and event data; repeatable")
-	f.StringVar(&o.Contract, "contract", "", "check every stream that passes against this contract (a preset or a contract file), logging broken rules")
+	f.StringVar(&o.Contract, "contract", "", "check every stream that passes against this contract (auto: each stream its own preset; a preset; or a contract file), logging broken rules")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	return cmd
 }
@@ -153,9 +153,6 @@ func proxyRun(o *proxyOptions) error {
 		c, err := contractNamed(o.Contract)
 		if err != nil {
 			return err
-		}
-		if c == nil {
-			return usageError("--contract auto: the proxy checks one contract as the events pass; name a preset (%s) or a contract file", strings.Join(presetNames(), ", "))
 		}
 		checks = newContractObserver(c, log)
 		px.Observer = proxyObserver{checks}

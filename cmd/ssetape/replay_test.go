@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,36 @@ func TestReplayContractChecksLive(t *testing.T) {
 	if strings.Count(l, "msg=contract") != 1 || !strings.Contains(l, "rule=AGT-1 severity=error event=7 type=final_answer") ||
 		!strings.Contains(l, "1 streams broke the agent contract") {
 		t.Errorf("live contract log:\n%s", l)
+	}
+}
+
+func TestReplayContractAutoPicksPerStream(t *testing.T) {
+	url, log, stop := startReplay(t, "--speed", "max", "--contract", "auto",
+		filepath.Join("..", "..", "fixtures", "openai-chat.yaml"), filepath.Join("..", "..", "fixtures", "agent.yaml"))
+	for _, rq := range []struct{ path, body, fault string }{
+		{"/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true}`, "none"},
+		{"/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true}`, "close:after=3"},
+		{"/api/chat/en", `{}`, "omit-last"},
+	} {
+		req, _ := http.NewRequest("POST", url+rq.path, strings.NewReader(rq.body))
+		req.Header.Set("Ssetape-Fault", rq.fault)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	_ = stop()
+	l := log.String()
+	for _, want := range []string{
+		"contract=openai-chat auto=true rule=OAI-CC-1 severity=error",
+		"contract=agent auto=true rule=AGT-1 severity=error event=7 type=final_answer",
+		"2 streams broke their contract (chosen by auto)",
+	} {
+		if !strings.Contains(l, want) {
+			t.Errorf("the log lacks %q:\n%s", want, l)
+		}
 	}
 }
 

@@ -70,5 +70,9 @@ func (o *contractObserver) summary(w io.Writer, command string) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.contract == nil {
+		fmt.Fprintf(w, "ssetape %s: %d streams broke their contract (chosen by auto)\n", command, o.failed)
+		return
+	}
 	fmt.Fprintf(w, "ssetape %s: %d streams broke the %s contract\n", command, o.failed, o.contract.Name)
 }
