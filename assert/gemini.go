@@ -108,16 +108,13 @@ func gem4Constant(c *collector) {
 func gem5Usage(c *collector) {
 	var prompt *float64
 	last := map[string]float64{}
-	var final *jsonEvent
-	for i := range c.events {
-		e := c.events[i]
-		if obj(e.obj["usageMetadata"]) != nil {
-			final = &c.events[i]
-		}
+	var final jsonEvent // the last chunk with usage
+	for _, e := range c.events {
 		u := obj(e.obj["usageMetadata"])
 		if u == nil {
 			continue
 		}
+		final = e
 		if p, ok := num(u["promptTokenCount"]); ok {
 			if prompt != nil && *prompt != p {
 				c.add(gem5, e.Event, "promptTokenCount %v; it was %v", p, *prompt)
@@ -133,8 +130,7 @@ func gem5Usage(c *collector) {
 			}
 		}
 	}
-	if final != nil {
-		u := obj(final.obj["usageMetadata"])
+	if u := obj(final.obj["usageMetadata"]); u != nil {
 		sum := 0.0
 		for _, k := range []string{"promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount"} {
 			v, _ := num(u[k])

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"mime"
-	"strconv"
 	"strings"
 
 	"github.com/ssetape/ssetape/sse"
@@ -32,22 +31,9 @@ var Generic = &Contract{
 }
 
 func checkGeneric(c *collector) {
-	seen := map[string]int{}
-	prev, lastNum := "", -1.0
+	ids := newEventIDs(sse4, true)
 	for _, e := range c.events {
-		if id := e.LastEventID; id != "" && id != prev {
-			if first, dup := seen[id]; dup {
-				c.add(sse4, e.Event, "id %q again (event %d had it)", id, first)
-			}
-			seen[id] = e.N
-			if n, err := strconv.ParseFloat(id, 64); err == nil {
-				if n <= lastNum {
-					c.add(sse4, e.Event, "numeric id %s after %v; numeric ids increase", id, lastNum)
-				}
-				lastNum = n
-			}
-		}
-		prev = e.LastEventID
+		ids.check(c, e.Event)
 		if e.Data != "" && e.Data != "[DONE]" && !validJSON(e.Data) {
 			c.add(sse6, e.Event, "the data is not one JSON value")
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -120,9 +119,7 @@ func checkLangGraph(c *collector) {
 	metaFor := map[string]bool{}
 	partial := map[string]string{}
 	complete := map[string]int{}
-	ids := map[string]int{}
-	prevID := ""
-	lastNum := -1.0
+	ids := newEventIDs(lg10, true)
 	var payloads []jsonEvent
 	streamed := map[string]*strings.Builder{}
 	type run struct {
@@ -138,19 +135,7 @@ func checkLangGraph(c *collector) {
 		if e.obj == nil && e.Data != "null" && !validJSON(e.Data) {
 			c.add(lg3, e.Event, "the data is not JSON")
 		}
-		if id := e.LastEventID; id != "" && id != prevID {
-			if first, dup := ids[id]; dup {
-				c.add(lg10, e.Event, "event id %q again (event %d had it)", id, first)
-			}
-			ids[id] = e.N
-			if n, err := strconv.ParseFloat(id, 64); err == nil {
-				if n <= lastNum {
-					c.add(lg10, e.Event, "numeric event id %s after %v; ids increase", id, lastNum)
-				}
-				lastNum = n
-			}
-		}
-		prevID = e.LastEventID
+		ids.check(c, e.Event)
 		if errorAt > 0 && i == errorAt {
 			c.add(lg4, e.Event, "an event after error (event %d); error is terminal", errorAt)
 		}

@@ -34,23 +34,13 @@ func isJSONRPCResponse(o map[string]any) bool {
 
 func checkMCP(c *collector) {
 	responseAt := 0
-	ids := map[string]int{}
-	prevID := ""
+	ids := newEventIDs(mcp5, false)
 	lastProgress, total, token := -1.0, any(nil), any(nil)
 	for i, e := range c.events {
 		if e.Type != "" && e.Type != "message" {
 			c.add(mcp6, e.Event, "event type %q; MCP events are untyped or message", e.Type)
 		}
-		// Events carry the last event id, which persists: an id repeated on
-		// the very next event looks like an event without one, so only a
-		// repeat further on is seen.
-		if id := e.LastEventID; id != "" && id != prevID {
-			if first, dup := ids[id]; dup {
-				c.add(mcp5, e.Event, "event id %q again (event %d had it); ids are unique in a session", id, first)
-			}
-			ids[id] = e.N
-		}
-		prevID = e.LastEventID
+		ids.check(c, e.Event)
 		if e.Data == "" { // the priming event
 			if i > 0 {
 				c.add(mcp5, e.Event, "a priming event (empty data) that is not the first")

@@ -3,6 +3,7 @@ package assert
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -106,10 +107,11 @@ func Detect(events []Event) *Contract {
 			}
 			continue
 		}
+		t, _ := str(o["type"])
 		if s, _ := str(o["object"]); s == "chat.completion.chunk" {
 			chat++
 		}
-		if t, _ := str(o["type"]); strings.HasPrefix(t, "response.") {
+		if strings.HasPrefix(t, "response.") {
 			resp++
 		}
 		if _, ok := o["candidates"]; ok {
@@ -118,15 +120,14 @@ func Detect(events []Event) *Contract {
 		if v, _ := str(o["jsonrpc"]); v == "2.0" {
 			mcp++
 		}
-		if t, _ := str(o["type"]); slices.Contains(vaiTypes, t) || strings.HasPrefix(t, "data-") {
+		if slices.Contains(vaiTypes, t) || strings.HasPrefix(t, "data-") {
 			vai++
 		}
-		if t, _ := str(o["type"]); slices.Contains([]string{"message_start", "content_block_start", "content_block_delta",
+		if slices.Contains([]string{"message_start", "content_block_start", "content_block_delta",
 			"content_block_stop", "message_delta", "message_stop", "ping"}, t) {
 			ant++
 		}
 		// The error objects, so that a stream holding only an error is told apart.
-		t, _ := str(o["type"])
 		eo := obj(o["error"])
 		_, hasSeq := o["sequence_number"]
 		switch {
@@ -164,6 +165,19 @@ func Detect(events []Event) *Contract {
 	return nil
 }
 
+// Auto is --contract auto's choice for one stream: the preset its events
+// show (Detect), else the one its request path belongs to (DetectPath; ""
+// for none), else the generic SSE checks.
+func Auto(events []Event, path string) *Contract {
+	if c := Detect(events); c != nil {
+		return c
+	}
+	if c := DetectPath(path); c != nil {
+		return c
+	}
+	return Generic
+}
+
 // DetectPath picks the preset a request path belongs to, or nil when the
 // path is not one of the providers' own: /v1/chat/completions,
 // /v1/responses, /v1/messages, Gemini's :streamGenerateContent, LangGraph's
@@ -188,6 +202,38 @@ func DetectPath(path string) *Contract {
 		return MCP
 	}
 	return nil
+}
+
+// eventIDs checks event ids across a stream: unique and, for the rules that
+// say so, increasing where they are numbers. Events carry the last event id,
+// which persists: an id repeated on the very next event looks like an event
+// without one, so only a repeat further on is seen.
+type eventIDs struct {
+	rule    Rule
+	numeric bool // numeric ids must increase
+	seen    map[string]int
+	prev    string
+	lastNum float64
+}
+
+func newEventIDs(rule Rule, numeric bool) *eventIDs {
+	return &eventIDs{rule: rule, numeric: numeric, seen: map[string]int{}, lastNum: -1}
+}
+
+func (t *eventIDs) check(c *collector, e Event) {
+	if id := e.LastEventID; id != "" && id != t.prev {
+		if first, dup := t.seen[id]; dup {
+			c.add(t.rule, e, "event id %q again (event %d had it); ids are unique", id, first)
+		}
+		t.seen[id] = e.N
+		if n, err := strconv.ParseFloat(id, 64); err == nil && t.numeric {
+			if n <= t.lastNum {
+				c.add(t.rule, e, "numeric event id %s after %v; numeric ids increase", id, t.lastNum)
+			}
+			t.lastNum = n
+		}
+	}
+	t.prev = e.LastEventID
 }
 
 func validJSON(s string) bool { return json.Valid([]byte(s)) }

@@ -279,13 +279,9 @@ func assertRun(o *assertOptions) error {
 		for _, st := range streams {
 			c := contract
 			if c == nil {
-				c = assert.Detect(st.events)
-				if c == nil {
-					// The stream does not tell; the provider's own path does.
-					c = assert.DetectPath(st.path)
-				}
+				c = assert.Auto(st.events, st.path)
 			}
-			if c == nil {
+			if c == assert.Generic {
 				// No preset matched: the generic checks of FORMATS.md §1.
 				r := assert.Check(assert.Generic, st.name, st.events)
 				r.Violations = append(assert.CheckRaw(st.status, st.ctype, st.body), r.Violations...)
@@ -361,18 +357,19 @@ func writeText(o *assertOptions, reports []*assert.Report) {
 				sev = yellow.Sprint(string(v.Severity))
 			}
 			where := fmt.Sprintf("event %d", v.Event)
-			if v.Type != "" {
-				where += " " + v.Type
-			}
-			if v.At != "" {
-				where += " at " + v.At
-			} else if v.Event > 0 {
-				where += fmt.Sprintf(" at byte %d", v.Offset)
-			}
-			if v.Event == 0 { // the response as a whole: its status, headers or raw body
+			switch {
+			case v.Event == 0 && v.Offset > 0: // the raw body
+				where = fmt.Sprintf("byte %d", v.Offset)
+			case v.Event == 0: // the response as a whole: its status or headers
 				where = "the response"
-				if v.Offset > 0 {
-					where = fmt.Sprintf("byte %d", v.Offset)
+			default:
+				if v.Type != "" {
+					where += " " + v.Type
+				}
+				if v.At != "" {
+					where += " at " + v.At
+				} else {
+					where += fmt.Sprintf(" at byte %d", v.Offset)
 				}
 			}
 			fmt.Fprintf(o.Out, "  %s %s %s: %s\n", bold.Sprint(v.Rule), sev, where, v.Message)

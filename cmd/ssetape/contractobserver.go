@@ -56,13 +56,7 @@ func (o *contractObserver) get(id uint64, path string) *liveCheck {
 // choose picks the preset for an auto stream from its first events (or its
 // path), the generic checks when none matches, and feeds it what waited.
 func (lc *liveCheck) choose() {
-	c := assert.Detect(lc.pending)
-	if c == nil {
-		c = assert.DetectPath(lc.path)
-	}
-	if c == nil {
-		c = assert.Generic
-	}
+	c := assert.Auto(lc.pending, lc.path)
 	lc.contract, lc.checker = c, c.New()
 	for _, e := range lc.pending {
 		lc.checker.Event(e)
