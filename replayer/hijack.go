@@ -2,7 +2,6 @@ package replayer
 
 import (
 	"bytes"
-	"container/heap"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -19,13 +19,23 @@ import (
 // goroutine, no bufio buffers and no timer are kept per stream. A few
 // schedulers, one per CPU, each hold a heap of streams ordered by when their
 // next write is due, and write the headers and each chunk (HTTP/1.1 chunked
-// framing, one write per chunk) from one goroutine. The connection closes
-// after the stream: there is no keep-alive after a hijacked stream.
+// framing, one write per chunk) from one goroutine, without blocking: a
+// write the socket cannot take at once is finished on a goroutine of its
+// own. Streams that are due together are written together, so that many
+// streams cost one wake-up of the scheduler per pass, not one per write.
+// After a stream that ended cleanly the connection goes back to an HTTP
+// server for the client's next request (keep-alive; see keepalive.go).
 
-// writeSlack is how long a scheduler waits for one write before handing the
-// rest of it to a goroutine of its own, so that a client that does not read
-// never holds up the other streams.
+// writeSlack is how long a scheduler waits for one write, on a connection
+// it cannot write to without blocking, before handing the rest of it to a
+// goroutine of its own, so that a client that does not read never holds up
+// the other streams.
 const writeSlack = 20 * time.Millisecond
+
+// passEvery is the shortest time between two passes of a busy scheduler:
+// streams that fall due within it are written in one pass. Go's timers
+// wake a sleeping program with about this granularity anyway.
+const passEvery = time.Millisecond
 
 // probeEvery is how often a stream waiting for its next write is checked
 // for a client that went away.
@@ -34,6 +44,9 @@ const probeEvery = time.Second
 // liveStream is a hijacked stream in a scheduler's heap.
 type liveStream struct {
 	conn   net.Conn
+	raw    syscall.RawConn // for writes that never block; nil when conn has none
+	keep   *keeper         // serves the client's next request after the stream; nil: close
+	rest   []byte          // what the client sent after its request (pipelined)
 	st     *Stream
 	plan   *Plan
 	start  time.Time
@@ -48,25 +61,51 @@ type liveStream struct {
 	index  int // in the heap
 }
 
+// streamHeap orders streams by due time (a binary heap).
 type streamHeap []*liveStream
 
-func (h streamHeap) Len() int           { return len(h) }
-func (h streamHeap) Less(i, j int) bool { return h[i].due < h[j].due }
-func (h streamHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *streamHeap) Push(x any) {
-	ls := x.(*liveStream)
-	ls.index = len(*h)
+func (h *streamHeap) push(ls *liveStream) {
 	*h = append(*h, ls)
+	a := *h
+	i := len(a) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if a[p].due <= ls.due {
+			break
+		}
+		a[i] = a[p]
+		i = p
+	}
+	a[i] = ls
 }
-func (h *streamHeap) Pop() any {
-	old := *h
-	ls := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return ls
+
+func (h *streamHeap) pop() *liveStream {
+	a := *h
+	top := a[0]
+	last := a[len(a)-1]
+	a[len(a)-1] = nil
+	a = a[:len(a)-1]
+	*h = a
+	if len(a) == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= len(a) {
+			break
+		}
+		if c+1 < len(a) && a[c+1].due < a[c].due {
+			c++
+		}
+		if last.due <= a[c].due {
+			break
+		}
+		a[i] = a[c]
+		i = c
+	}
+	a[i] = last
+	return top
 }
 
 // scheduler writes the streams of one shard.
@@ -77,6 +116,13 @@ type scheduler struct {
 	h     streamHeap
 	wake  chan struct{}
 	buf   []byte
+	batch []*liveStream
+
+	// the write in progress on a raw connection (see rawWrite)
+	wb   []byte
+	wn   int
+	werr error
+	rawW func(fd uintptr) bool
 }
 
 // hijack takes the connection over and hands the stream to a scheduler. It
@@ -87,13 +133,27 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *P
 	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || r.Method == http.MethodHead || p.Status < 200 || p.Status == http.StatusNoContent || p.Status == http.StatusNotModified {
 		return false
 	}
-	conn, _, err := http.NewResponseController(w).Hijack()
+	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return false
 	}
+	// The server may have left deadlines on the connection; writes here
+	// never block, and the next request gets the server's own.
+	_ = conn.SetDeadline(time.Time{})
+	ls := &liveStream{conn: conn, st: st, plan: p, start: start, next: -1}
+	if n := brw.Reader.Buffered(); n > 0 {
+		ls.rest, _ = brw.Reader.Peek(n)
+		ls.rest = append([]byte(nil), ls.rest...)
+	}
+	ls.raw = rawConn(conn)
+	if !r.Close && len(p.Faults) == 0 && !p.Reset && p.EndDue < forever {
+		ls.keep = s.keeper(r)
+	}
 	h := w.Header()
 	h.Set("Transfer-Encoding", "chunked")
-	h.Set("Connection", "close")
+	if ls.keep == nil {
+		h.Set("Connection", "close")
+	}
 	var head bytes.Buffer
 	text := http.StatusText(p.Status)
 	if text == "" {
@@ -102,7 +162,7 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *P
 	fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\n", p.Status, text)
 	_ = h.Write(&head)
 	head.WriteString("\r\n")
-	ls := &liveStream{conn: conn, st: st, plan: p, start: start, header: head.Bytes(), next: -1}
+	ls.header = head.Bytes()
 	sc := s.shard(st.ID)
 	sc.schedule(ls, start.Add(p.HeadersDue).Sub(sc.epoch))
 	return true
@@ -116,6 +176,7 @@ func (s *Server) shard(id uint64) *scheduler {
 		epoch := time.Now()
 		for range n {
 			sc := &scheduler{s: s, epoch: epoch, wake: make(chan struct{}, 1)}
+			sc.rawW = sc.rawWrite
 			s.scheds = append(s.scheds, sc)
 			s.wg.Add(1)
 			go sc.run()
@@ -132,7 +193,7 @@ func (sc *scheduler) add(ls *liveStream) {
 	default:
 	}
 	sc.mu.Lock()
-	heap.Push(&sc.h, ls)
+	sc.h.push(ls)
 	first := sc.h[0] == ls
 	sc.mu.Unlock()
 	if first {
@@ -154,26 +215,38 @@ func (sc *scheduler) run() {
 			return
 		default:
 		}
+		// One pass: every stream that is due, in the order they fell due.
 		now := time.Since(sc.epoch)
 		sc.mu.Lock()
-		var ready *liveStream
-		wait := time.Hour
-		if len(sc.h) > 0 {
-			if sc.h[0].due <= now {
-				ready = heap.Pop(&sc.h).(*liveStream)
-			} else {
-				wait = sc.h[0].due - now
-			}
+		for len(sc.h) > 0 && sc.h[0].due <= now {
+			sc.batch = append(sc.batch, sc.h.pop())
 		}
 		sc.mu.Unlock()
-		if ready != nil {
-			sc.step(ready)
+		for i, ls := range sc.batch {
+			sc.step(ls)
+			sc.batch[i] = nil
+		}
+		busy := len(sc.batch) > 0
+		sc.batch = sc.batch[:0]
+		now = time.Since(sc.epoch)
+		wait := time.Hour
+		sc.mu.Lock()
+		if len(sc.h) > 0 {
+			wait = sc.h[0].due - now
+		}
+		sc.mu.Unlock()
+		if busy {
+			// Let more streams fall due before the next pass.
+			wait = max(wait, passEvery)
+		}
+		if wait <= 0 {
 			continue
 		}
 		timer.Reset(wait)
 		select {
 		case <-timer.C:
 		case <-sc.wake:
+			timer.Stop()
 		case <-sc.s.closed:
 			sc.shutdown()
 			return
@@ -234,9 +307,12 @@ func (sc *scheduler) step(ls *liveStream) {
 		}
 	}
 	msg := sc.buf
-	_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
-	n, err := ls.conn.Write(msg)
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+	n, err := sc.write(ls, msg)
+	if err != nil {
+		sc.end(ls, errClientGone)
+		return
+	}
+	if n < len(msg) {
 		// A client that reads slowly: finish this write on a goroutine of
 		// its own, then come back to the heap.
 		rest := append([]byte(nil), msg[n:]...)
@@ -244,7 +320,9 @@ func (sc *scheduler) step(ls *liveStream) {
 		go func() {
 			defer sc.s.wg.Done()
 			_ = ls.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-			if _, err := ls.conn.Write(rest); err != nil {
+			_, err := ls.conn.Write(rest)
+			_ = ls.conn.SetWriteDeadline(time.Time{})
+			if err != nil {
 				sc.end(ls, errClientGone)
 				return
 			}
@@ -252,11 +330,27 @@ func (sc *scheduler) step(ls *liveStream) {
 		}()
 		return
 	}
-	if err != nil {
-		sc.end(ls, errClientGone)
-		return
-	}
 	sc.afterWrite(ls, done)
+}
+
+// write writes b as far as the connection takes it without waiting (or,
+// on a connection without raw access, waiting up to writeSlack). n <
+// len(b) with a nil error means the client is not reading fast enough.
+func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
+	if ls.raw == nil {
+		_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
+		n, err := ls.conn.Write(b)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = nil
+		}
+		return n, err
+	}
+	sc.wb, sc.wn, sc.werr = b, 0, nil
+	if err := ls.raw.Write(sc.rawW); err != nil {
+		return 0, err
+	}
+	sc.wb = nil
+	return sc.wn, sc.werr
 }
 
 // afterWrite reports the events a chunk completed and schedules the next
@@ -290,8 +384,7 @@ func (sc *scheduler) close(ls *liveStream) {
 		sc.end(ls, nil)
 		return
 	}
-	_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
-	if _, err := ls.conn.Write([]byte("0\r\n\r\n")); err != nil {
+	if n, err := sc.write(ls, []byte("0\r\n\r\n")); err != nil || n < 5 {
 		sc.end(ls, errClientGone)
 		return
 	}
@@ -309,7 +402,11 @@ func (sc *scheduler) schedule(ls *liveStream, write time.Duration) {
 }
 
 func (sc *scheduler) end(ls *liveStream, err error) {
-	_ = ls.conn.Close()
+	if err == nil && ls.keep != nil {
+		ls.keep.serve(ls.conn, ls.rest)
+	} else {
+		_ = ls.conn.Close()
+	}
 	sc.s.finish(ls.st, ls.plan, err, ls.events, ls.bytes, ls.start)
 }
 

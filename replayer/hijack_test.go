@@ -2,9 +2,12 @@ package replayer_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +41,7 @@ func rawGet(t *testing.T, base, request string) string {
 
 func TestHijackedFraming(t *testing.T) {
 	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}, CORS: "*"}, fixture(t, "events.yaml"))
-	got := rawGet(t, url, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+	got := rawGet(t, url, "GET /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	head, body, _ := strings.Cut(got, "\r\n\r\n")
 	for _, want := range []string{"HTTP/1.1 200 OK\r\n", "Transfer-Encoding: chunked", "Connection: close", "X-Accel-Buffering: no",
 		"Content-Type: text/event-stream", "Access-Control-Allow-Origin: *"} {
@@ -127,7 +130,7 @@ func TestEmptyStream(t *testing.T) {
 		{Request: cassette.Request{Method: "GET", Path: "/empty"}, Response: cassette.Response{Status: 200, Entries: []cassette.Entry{}}},
 	}}
 	_, url := replayertest.Start(t, replayer.Options{}, c)
-	got := rawGet(t, url, "GET /empty HTTP/1.1\r\nHost: x\r\n\r\n")
+	got := rawGet(t, url, "GET /empty HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	if !strings.HasPrefix(got, "HTTP/1.1 200 OK") || !strings.HasSuffix(got, "\r\n\r\n0\r\n\r\n") {
 		t.Errorf("empty stream: %q", got)
 	}
@@ -217,5 +220,136 @@ interactions:
 	}
 	if !strings.Contains(string(got), "data: one") {
 		t.Errorf("before the reset: %q", got)
+	}
+}
+
+// readResponse reads one HTTP/1.1 response with a chunked body from br:
+// its head and its body as sent (chunk framing included).
+func readResponse(t *testing.T, br *bufio.Reader) (head, body string) {
+	t.Helper()
+	var h strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("head so far %q: %v", h.String(), err)
+		}
+		if line == "\r\n" {
+			break
+		}
+		h.WriteString(line)
+	}
+	var b strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("body so far %q: %v", b.String(), err)
+		}
+		b.WriteString(line)
+		var size int
+		if _, err := fmt.Sscanf(line, "%x", &size); err != nil {
+			t.Fatalf("chunk size line %q: %v", line, err)
+		}
+		data := make([]byte, size+2)
+		if _, err := io.ReadFull(br, data); err != nil {
+			t.Fatal(err)
+		}
+		b.Write(data)
+		if size == 0 {
+			return h.String(), b.String()
+		}
+	}
+}
+
+// After a stream that ended cleanly the connection serves the next
+// request, also one the client sent before the stream ended (pipelined),
+// and a request that asks for Connection: close gets it.
+func TestKeepAliveAfterStream(t *testing.T) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}}, fixture(t, "events.yaml"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	req := "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	head, first := readResponse(t, br)
+	if strings.Contains(head, "Connection: close") || !strings.Contains(head, "Transfer-Encoding: chunked") {
+		t.Errorf("first head:\n%s", head)
+	}
+	// Two requests in one write: the second is read before the first's
+	// stream ends, and is answered after it on the same connection.
+	if _, err := io.WriteString(conn, req+strings.Replace(req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)); err != nil {
+		t.Fatal(err)
+	}
+	for i, wantClose := range []bool{false, true} {
+		head, body := readResponse(t, br)
+		if body != first {
+			t.Errorf("response %d: body differs from the first:\n%q\n%q", i+2, body, first)
+		}
+		if got := strings.Contains(head, "Connection: close"); got != wantClose {
+			t.Errorf("response %d: Connection: close is %v, want %v:\n%s", i+2, got, wantClose, head)
+		}
+	}
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Errorf("after Connection: close the connection is still open (%d, %v)", n, err)
+	}
+}
+
+// The connection goes back to the server the request came through, with
+// its handler: a mux around the replayer keeps routing the next requests.
+func TestKeepAliveKeepsTheOuterHandler(t *testing.T) {
+	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/events", srv)
+	mux.HandleFunc("/other", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "not the replayer") })
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	defer srv.Close()
+
+	reused := 0
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for i, path := range []string{"/events", "/other", "/events", "/events"} {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(info httptrace.GotConnInfo) {
+				if info.Reused {
+					reused++
+				}
+			},
+		}))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("request %d (%s): %v", i+1, path, err)
+		}
+		body := readAll(t, resp)
+		switch {
+		case path == "/other" && body != "not the replayer":
+			t.Errorf("request %d: %s answered %q", i+1, path, body)
+		case path == "/events" && len(events(t, body)) != 7:
+			t.Errorf("request %d: %d events", i+1, len(events(t, body)))
+		}
+	}
+	if reused != 3 {
+		t.Errorf("%d of 3 later requests reused the connection", reused)
+	}
+}
+
+// A stream with a fault, or one that ends with a reset, closes its
+// connection.
+func TestNoKeepAliveAfterFault(t *testing.T) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}}, fixture(t, "events.yaml"))
+	got := rawGet(t, url, "GET /events HTTP/1.1\r\nHost: x\r\nSsetape-Fault: close:after=2\r\n\r\n")
+	head, body, _ := strings.Cut(got, "\r\n\r\n")
+	if !strings.Contains(head, "Connection: close") || len(events(t, body)) != 2 {
+		t.Errorf("faulted stream: %q", got)
 	}
 }

@@ -28,3 +28,37 @@ func clientGone(c net.Conn) bool {
 	})
 	return gone
 }
+
+// rawConn returns what writes to c without blocking, or nil.
+func rawConn(c net.Conn) syscall.RawConn {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return raw
+}
+
+// rawWrite writes sc.wb to a non-blocking socket as far as it takes it,
+// adding to sc.wn; it never waits (a full socket buffer stops it).
+func (sc *scheduler) rawWrite(fd uintptr) bool {
+	for len(sc.wb) > 0 {
+		n, err := syscall.Write(int(fd), sc.wb)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err == syscall.EAGAIN || err == syscall.EWOULDBLOCK {
+			break
+		}
+		if err != nil {
+			sc.werr = err
+			break
+		}
+		sc.wn += n
+		sc.wb = sc.wb[n:]
+	}
+	return true
+}

@@ -105,6 +105,11 @@ type Server struct {
 	schedOnce sync.Once
 	scheds    []*scheduler
 	wg        sync.WaitGroup // the schedulers and their slow writers
+
+	keepMu     sync.Mutex
+	keepers    map[*http.Server]*keeper // serve connections after their streams
+	keepClosed bool
+	keepWG     sync.WaitGroup
 }
 
 // Source is a cassette with the name to show for it.
@@ -166,6 +171,7 @@ func (s *Server) Interactions() int { return len(s.recs) }
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 	s.wg.Wait()
+	s.closeKeepers()
 }
 
 // Reset clears the counters of one session, or of all when session is "".

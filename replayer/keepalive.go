@@ -1,0 +1,145 @@
+package replayer
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Keep-alive after a hijacked stream. net/http cannot take back a
+// connection it handed over, so a stream that ended cleanly gives its
+// connection to a second http.Server, built from the one that accepted it
+// (same handler, so the client's next request on the connection is served
+// exactly as if net/http had kept it; same timeouts and limits). Streams
+// that end with a fault, a reset or a stall, and requests that asked for
+// Connection: close, close the connection as before.
+
+// keeper serves the connections given back after streams for one
+// http.Server.
+type keeper struct {
+	srv *http.Server
+	ln  *connListener
+}
+
+// connListener is a net.Listener whose connections are handed to it.
+type connListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+	addr  net.Addr
+}
+
+func (l *connListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *connListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *connListener) Addr() net.Addr { return l.addr }
+
+// keeper returns the keeper for the server that accepted r, starting it on
+// first use, or nil when r came some other way (no keep-alive then).
+func (s *Server) keeper(r *http.Request) *keeper {
+	outer, ok := r.Context().Value(http.ServerContextKey).(*http.Server)
+	if !ok || outer == nil || outer.Handler == nil {
+		return nil
+	}
+	s.keepMu.Lock()
+	defer s.keepMu.Unlock()
+	if s.keepClosed {
+		return nil
+	}
+	if k := s.keepers[outer]; k != nil {
+		return k
+	}
+	var addr net.Addr
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		addr = a
+	}
+	k := &keeper{
+		ln: &connListener{conns: make(chan net.Conn, 1024), done: make(chan struct{}), addr: addr},
+		srv: &http.Server{
+			Handler:           outer.Handler,
+			ReadTimeout:       outer.ReadTimeout,
+			ReadHeaderTimeout: outer.ReadHeaderTimeout,
+			WriteTimeout:      outer.WriteTimeout,
+			IdleTimeout:       outer.IdleTimeout,
+			MaxHeaderBytes:    outer.MaxHeaderBytes,
+			ErrorLog:          outer.ErrorLog,
+			ConnContext:       outer.ConnContext,
+		},
+	}
+	if s.keepers == nil {
+		s.keepers = map[*http.Server]*keeper{}
+	}
+	s.keepers[outer] = k
+	s.keepWG.Add(1)
+	go func() {
+		defer s.keepWG.Done()
+		_ = k.srv.Serve(k.ln)
+	}()
+	return k
+}
+
+// serve hands a connection over for the client's next request; rest is
+// what the client already sent after the last one.
+func (k *keeper) serve(c net.Conn, rest []byte) {
+	if len(rest) > 0 {
+		c = &prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(rest), c)}
+	}
+	select {
+	case k.ln.conns <- c:
+	case <-k.ln.done:
+		_ = c.Close()
+	default:
+		// The server is not taking connections as fast as they come
+		// back: closing one is allowed between requests.
+		_ = c.Close()
+	}
+}
+
+// closeKeepers stops serving given-back connections: idle ones close at
+// once, requests in progress get up to a second.
+func (s *Server) closeKeepers() {
+	s.keepMu.Lock()
+	s.keepClosed = true
+	keepers := s.keepers
+	s.keepers = nil
+	s.keepMu.Unlock()
+	for _, k := range keepers {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = k.srv.Shutdown(ctx)
+		cancel()
+		_ = k.srv.Close()
+		for {
+			select {
+			case c := <-k.ln.conns:
+				_ = c.Close()
+				continue
+			default:
+			}
+			break
+		}
+	}
+	s.keepWG.Wait()
+}
+
+// prefixConn is a connection whose first bytes were already read.
+type prefixConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) { return c.r.Read(p) }
