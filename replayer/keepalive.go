@@ -21,6 +21,7 @@ import (
 // keeper serves the connections given back after streams for one
 // http.Server.
 type keeper struct {
+	s   *Server
 	srv *http.Server
 	ln  *connListener
 }
@@ -69,6 +70,7 @@ func (s *Server) keeper(r *http.Request) *keeper {
 		addr = a
 	}
 	k := &keeper{
+		s:  s,
 		ln: &connListener{conns: make(chan net.Conn, 1024), done: make(chan struct{}), addr: addr},
 		srv: &http.Server{
 			Handler:           outer.Handler,
@@ -94,11 +96,55 @@ func (s *Server) keeper(r *http.Request) *keeper {
 }
 
 // serve hands a connection over for the client's next request; rest is
-// what the client already sent after the last one.
+// what the client already sent after the last one. Until the request
+// comes, an idle connection costs a small goroutine that waits for it to
+// become readable, not net/http's buffers (about 16 KiB per connection).
 func (k *keeper) serve(c net.Conn, rest []byte) {
 	if len(rest) > 0 {
-		c = &prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(rest), c)}
+		k.give(&prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(rest), c)})
+		return
 	}
+	raw := rawConn(c)
+	if raw == nil {
+		k.give(c)
+		return
+	}
+	s := k.s
+	s.keepMu.Lock()
+	if s.keepClosed {
+		s.keepMu.Unlock()
+		_ = c.Close()
+		return
+	}
+	if s.idle == nil {
+		s.idle = map[net.Conn]struct{}{}
+	}
+	s.idle[c] = struct{}{}
+	s.keepWG.Add(1)
+	s.keepMu.Unlock()
+	if d := k.srv.IdleTimeout; d > 0 {
+		_ = c.SetReadDeadline(time.Now().Add(d))
+	} else if d := k.srv.ReadTimeout; d > 0 {
+		_ = c.SetReadDeadline(time.Now().Add(d))
+	}
+	go func() {
+		defer s.keepWG.Done()
+		err := waitReadable(raw)
+		s.keepMu.Lock()
+		_, mine := s.idle[c]
+		delete(s.idle, c)
+		s.keepMu.Unlock()
+		if err != nil || !mine {
+			_ = c.Close()
+			return
+		}
+		_ = c.SetReadDeadline(time.Time{})
+		k.give(c)
+	}()
+}
+
+// give passes a connection to the keeper's http.Server.
+func (k *keeper) give(c net.Conn) {
 	select {
 	case k.ln.conns <- c:
 	case <-k.ln.done:
@@ -117,6 +163,10 @@ func (s *Server) closeKeepers() {
 	s.keepClosed = true
 	keepers := s.keepers
 	s.keepers = nil
+	for c := range s.idle {
+		_ = c.Close() // wakes its waiting goroutine
+	}
+	s.idle = nil
 	s.keepMu.Unlock()
 	for _, k := range keepers {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

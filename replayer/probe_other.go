@@ -15,3 +15,5 @@ func clientGone(net.Conn) bool { return false }
 func rawConn(net.Conn) syscall.RawConn { return nil }
 
 func (sc *scheduler) rawWrite(uintptr) bool { return true }
+
+func waitReadable(syscall.RawConn) error { return nil }

@@ -62,3 +62,14 @@ func (sc *scheduler) rawWrite(fd uintptr) bool {
 	}
 	return true
 }
+
+// waitReadable returns when the connection has something to read (or has
+// ended: the reader finds out), or with the error that stopped the wait
+// (its read deadline, or it was closed).
+func waitReadable(raw syscall.RawConn) error {
+	var buf [1]byte
+	return raw.Read(func(fd uintptr) bool {
+		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		return err != syscall.EAGAIN && err != syscall.EWOULDBLOCK && err != syscall.EINTR
+	})
+}

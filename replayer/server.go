@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sort"
 	"strconv"
@@ -108,6 +109,7 @@ type Server struct {
 
 	keepMu     sync.Mutex
 	keepers    map[*http.Server]*keeper // serve connections after their streams
+	idle       map[net.Conn]struct{}    // given back, waiting for the next request
 	keepClosed bool
 	keepWG     sync.WaitGroup
 }
