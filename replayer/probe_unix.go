@@ -46,7 +46,7 @@ func rawConn(c net.Conn) syscall.RawConn {
 // adding to sc.wn; it never waits (a full socket buffer stops it).
 func (sc *scheduler) rawWrite(fd uintptr) bool {
 	for len(sc.wb) > 0 {
-		n, err := syscall.Write(int(fd), sc.wb)
+		n, err := writeFD(fd, sc.wb)
 		if err == syscall.EINTR {
 			continue
 		}
