@@ -117,6 +117,7 @@ type scheduler struct {
 	wake  chan struct{}
 	buf   []byte
 	batch []*liveStream
+	late  lateHist
 
 	// the write in progress on a raw connection (see rawWrite)
 	wb   []byte
@@ -168,10 +169,20 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *P
 	return true
 }
 
+// schedulers returns the schedulers started so far.
+func (s *Server) schedulers() []*scheduler {
+	s.schedMu.Lock()
+	defer s.schedMu.Unlock()
+	return s.scheds
+}
+
 // shard returns the scheduler for a stream, starting the schedulers on first
 // use (a server that never streams starts no goroutine).
 func (s *Server) shard(id uint64) *scheduler {
 	s.schedOnce.Do(func() {
+		// Under schedMu, so that Close's wg.Wait comes after these Adds.
+		s.schedMu.Lock()
+		defer s.schedMu.Unlock()
 		n := runtime.GOMAXPROCS(0)
 		epoch := time.Now()
 		for range n {
@@ -217,6 +228,7 @@ func (sc *scheduler) run() {
 		}
 		// One pass: every stream that is due, in the order they fell due.
 		now := time.Since(sc.epoch)
+		passStart := now
 		sc.mu.Lock()
 		for len(sc.h) > 0 && sc.h[0].due <= now {
 			sc.batch = append(sc.batch, sc.h.pop())
@@ -237,7 +249,7 @@ func (sc *scheduler) run() {
 		sc.mu.Unlock()
 		if busy {
 			// Let more streams fall due before the next pass.
-			wait = max(wait, passEvery)
+			wait = max(wait, passStart+passEvery-now)
 		}
 		if wait <= 0 {
 			continue
@@ -307,6 +319,7 @@ func (sc *scheduler) step(ls *liveStream) {
 		}
 	}
 	msg := sc.buf
+	sc.late.add(time.Since(sc.epoch) - ls.write)
 	n, err := sc.write(ls, msg)
 	if err != nil {
 		sc.end(ls, errClientGone)

@@ -353,3 +353,21 @@ func TestNoKeepAliveAfterFault(t *testing.T) {
 		t.Errorf("faulted stream: %q", got)
 	}
 }
+
+// Pacing counts every write the schedulers make and how late it was.
+func TestPacingStats(t *testing.T) {
+	srv, url := replayertest.Start(t, replayer.Options{}, fixture(t, "events.yaml"))
+	if p := srv.Pacing(); p.Writes != 0 {
+		t.Fatalf("before any stream: %+v", p)
+	}
+	readAll(t, do(t, "GET", url+"/events", ""))
+	one := srv.Pacing()
+	readAll(t, do(t, "GET", url+"/events", ""))
+	two := srv.Pacing()
+	if one.Writes == 0 || two.Writes != 2*one.Writes {
+		t.Errorf("writes after one stream %d, after two %d", one.Writes, two.Writes)
+	}
+	if two.P50 > two.P99 || two.P99 > two.Max || two.Max > time.Second {
+		t.Errorf("lateness: %+v", two)
+	}
+}

@@ -104,6 +104,7 @@ type Server struct {
 	warnEdit  []string
 
 	schedOnce sync.Once
+	schedMu   sync.Mutex
 	scheds    []*scheduler
 	wg        sync.WaitGroup // the schedulers and their slow writers
 
@@ -172,6 +173,8 @@ func (s *Server) Interactions() int { return len(s.recs) }
 // listeners: that is the http.Server's job.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
+	s.schedMu.Lock() // the schedulers were counted in wg before this
+	s.schedMu.Unlock()
 	s.wg.Wait()
 	s.closeKeepers()
 }

@@ -45,6 +45,9 @@ type replayOptions struct {
 	// CPUProfile, when set, is where a CPU profile of the run is written
 	// (a hidden flag, for measuring the server under load).
 	CPUProfile string
+	// MemProfile, when set, is where an allocation profile is written at
+	// the end of the run (hidden, like --cpuprofile).
+	MemProfile string
 	// ready, when set, receives the listening address (for tests).
 	ready func(addr string)
 	// stop, when set, replaces Ctrl-C as the signal to stop (for tests).
@@ -113,6 +116,8 @@ Stop with Ctrl-C: streams in progress are ended and the command exits with 130.`
 	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (auto: each stream its own preset; a preset such as agent or openai-chat; or a contract file), logging broken rules as streams end")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
+	f.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile at the end of the run to this file")
+	_ = f.MarkHidden("memprofile")
 	return cmd
 }
 
@@ -254,6 +259,14 @@ func replayRun(o *replayOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.MemProfile != "" {
+		f, err := os.Create(o.MemProfile)
+		if err != nil {
+			return usageError("--memprofile: %v", err)
+		}
+		defer f.Close()
+		defer func() { _ = pprof.Lookup("allocs").WriteTo(f, 0) }()
+	}
 	sources, err := loadSources(o.Paths)
 	if err != nil {
 		return err
@@ -298,6 +311,13 @@ func replayRun(o *replayOptions) error {
 	return serveUntilStopped(ln, srv, opts.Logger, o.stop, func() {
 		fmt.Fprintln(o.Err, "ssetape replay: stopping")
 		srv.Close()
+		if p := srv.Pacing(); p.Writes > 0 {
+			fmt.Fprintf(o.Err, "ssetape replay: %d writes, late against their schedule by p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+				p.Writes, ms(p.P50), ms(p.P99), ms(p.Max))
+		}
 		checks.summary(o.Err, "replay")
 	}, nil)
 }
+
+// ms is a duration in milliseconds, for a report.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -93,7 +93,8 @@ func TestReplayBuiltinSample(t *testing.T) {
 	}
 	out := log.String()
 	for _, want := range []string{"serving 3 interactions from builtin:agent.yaml", "try: curl -N -X POST",
-		`msg=request`, `path=/api/chat`, `interaction="builtin:agent.yaml:5 (interaction 1)"`, "outcome=sent", "events=9", "stopping"} {
+		`msg=request`, `path=/api/chat`, `interaction="builtin:agent.yaml:5 (interaction 1)"`, "outcome=sent", "events=9", "stopping",
+		"writes, late against their schedule by p50"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
