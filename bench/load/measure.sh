@@ -8,6 +8,8 @@
 #
 # Environment: REPS (1), RAMP (2s), TIMEOUT (60s), GAP (5, seconds between
 # runs), SHARED (../shared beside the checkout), OUT (reports; a temp dir).
+# It ends with bench/cmd/loadsummary: medians and every run, the server's
+# own p99 write lateness beside the client's, and the client's CPU and lag.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -57,3 +59,5 @@ for n in $ns; do
 		done
 	done
 done
+echo
+(cd "$repo/bench" && go run ./cmd/loadsummary "$out")

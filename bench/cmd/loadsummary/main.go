@@ -1,0 +1,154 @@
+// Command loadsummary reads the reports bench/load/measure.sh wrote and
+// prints, for each N and server, the median of the runs and each run's
+// figures: p99 lateness at the client, the server's own p99 write lateness
+// (ssetape prints it when it stops), failures, CPU per event, memory per
+// open stream, and the load generator's own figures (its CPU and lag), so
+// that lateness the client caused is not counted against the server.
+//
+//	go run ./cmd/loadsummary DIR
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+type report struct {
+	N              int     `json:"n"`
+	Failed         int     `json:"failed"`
+	EventsReceived int     `json:"events_received"`
+	WallS          float64 `json:"wall_s"`
+	ClientCPUS     float64 `json:"client_cpu_s"`
+	Lateness       struct {
+		P50, P99, Max float64
+	} `json:"lateness_ms"`
+	ClientLag struct {
+		P99, Max float64
+	} `json:"client_lag_ms"`
+	Server struct {
+		CPUS          float64 `json:"cpu_s"`
+		RSSPerStreamK float64 `json:"rss_per_stream_kib"`
+	} `json:"server"`
+}
+
+type run struct {
+	rep       report
+	serverP99 float64 // -1: not reported
+}
+
+var pacingLine = regexp.MustCompile(`late against their schedule by p50 [0-9.]+ ms, p99 ([0-9.]+) ms`)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: loadsummary DIR (the OUT of bench/load/measure.sh)")
+		os.Exit(2)
+	}
+	files, _ := filepath.Glob(filepath.Join(os.Args[1], "*-n*-r*.txt"))
+	if len(files) == 0 {
+		fmt.Fprintf(os.Stderr, "loadsummary: no reports (*-nN-rR.txt) in %s\n", os.Args[1])
+		os.Exit(1)
+	}
+	type key struct {
+		n    int
+		peer string
+	}
+	runs := map[key][]run{}
+	for _, f := range files {
+		peer := filepath.Base(f)[:strings.Index(filepath.Base(f), "-n")]
+		r, err := readRun(f)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "loadsummary: %s: %v\n", f, err)
+			os.Exit(1)
+		}
+		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
+	}
+	keys := make([]key, 0, len(runs))
+	for k := range runs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.n != b.n {
+			return a.n - b.n
+		}
+		return strings.Compare(a.peer, b.peer)
+	})
+	fmt.Println("N       server   runs  p99 ms (client)  p99 ms (server's own)  failed  CPU us/event  KiB/stream  client CPU s  client lag p99/max ms")
+	for _, k := range keys {
+		rs := runs[k]
+		col := func(f func(run) float64) string {
+			var v []float64
+			for _, r := range rs {
+				v = append(v, f(r))
+			}
+			return fmtRuns(v)
+		}
+		fmt.Printf("%-7d %-8s %4d  %-16s %-22s %-7s %-13s %-11s %-13s %s\n", k.n, k.peer, len(rs),
+			col(func(r run) float64 { return r.rep.Lateness.P99 }),
+			col(func(r run) float64 { return r.serverP99 }),
+			col(func(r run) float64 { return float64(r.rep.Failed) }),
+			col(func(r run) float64 { return 1e6 * r.rep.Server.CPUS / float64(max(r.rep.EventsReceived, 1)) }),
+			col(func(r run) float64 { return r.rep.Server.RSSPerStreamK }),
+			col(func(r run) float64 { return r.rep.ClientCPUS }),
+			col(func(r run) float64 { return r.rep.ClientLag.P99 })+" / "+col(func(r run) float64 { return r.rep.ClientLag.Max }))
+	}
+}
+
+// readRun reads a report (its last line is the JSON summary) and the
+// server's own p99 from the server log beside it.
+func readRun(path string) (run, error) {
+	r := run{serverP99: -1}
+	f, err := os.Open(path)
+	if err != nil {
+		return r, err
+	}
+	defer f.Close()
+	var last string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "{") {
+			last = sc.Text()
+		}
+	}
+	if last == "" {
+		return r, fmt.Errorf("no JSON summary line (did the load tool run?)")
+	}
+	if err := json.Unmarshal([]byte(last), &r.rep); err != nil {
+		return r, err
+	}
+	if b, err := os.ReadFile(strings.TrimSuffix(path, ".txt") + ".server.log"); err == nil {
+		if m := pacingLine.FindSubmatch(b); m != nil {
+			r.serverP99, _ = strconv.ParseFloat(string(m[1]), 64)
+		}
+	}
+	return r, nil
+}
+
+// fmtRuns is the median, then every run in brackets when there are
+// several; "-" when no run has the figure.
+func fmtRuns(v []float64) string {
+	if slices.Contains(v, -1) {
+		return "-"
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	if len(v) == 1 {
+		return fmt.Sprintf("%.3g", med)
+	}
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = fmt.Sprintf("%.3g", x)
+	}
+	return fmt.Sprintf("%.3g (%s)", med, strings.Join(parts, ","))
+}
