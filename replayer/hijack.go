@@ -130,7 +130,7 @@ type scheduler struct {
 // returns false when the connection cannot be taken over (HTTP/2, HTTP/1.0,
 // a ResponseWriter without Hijack) or should not be (HEAD, a status without a
 // body); the caller then writes the stream itself.
-func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *Plan, start time.Time) bool {
+func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *Plan, start time.Time, cache *headCache) bool {
 	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || r.Method == http.MethodHead || p.Status < 200 || p.Status == http.StatusNoContent || p.Status == http.StatusNotModified {
 		return false
 	}
@@ -150,20 +150,28 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *P
 	if !r.Close && len(p.Faults) == 0 && !p.Reset && p.EndDue < forever {
 		ls.keep = s.keeper(r)
 	}
-	h := w.Header()
-	h.Set("Transfer-Encoding", "chunked")
-	if ls.keep == nil {
-		h.Set("Connection", "close")
+	keep := ls.keep != nil
+	build := func() []byte {
+		h := w.Header()
+		h.Set("Transfer-Encoding", "chunked")
+		if !keep {
+			h.Set("Connection", "close")
+		}
+		var head bytes.Buffer
+		text := http.StatusText(p.Status)
+		if text == "" {
+			text = "status code " + strconv.Itoa(p.Status)
+		}
+		fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\n", p.Status, text)
+		_ = h.Write(&head)
+		head.WriteString("\r\n")
+		return head.Bytes()
 	}
-	var head bytes.Buffer
-	text := http.StatusText(p.Status)
-	if text == "" {
-		text = "status code " + strconv.Itoa(p.Status)
+	if cache != nil {
+		ls.header = cache.get(keep, build)
+	} else {
+		ls.header = build()
 	}
-	fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\n", p.Status, text)
-	_ = h.Write(&head)
-	head.WriteString("\r\n")
-	ls.header = head.Bytes()
 	sc := s.shard(st.ID)
 	sc.schedule(ls, start.Add(p.HeadersDue).Sub(sc.epoch))
 	return true
@@ -174,6 +182,22 @@ func (s *Server) schedulers() []*scheduler {
 	s.schedMu.Lock()
 	defer s.schedMu.Unlock()
 	return s.scheds
+}
+
+// headCache holds the response head of a shared plan, with and without
+// Connection: close. The bytes are only ever read.
+type headCache struct {
+	once [2]sync.Once
+	head [2][]byte
+}
+
+func (c *headCache) get(keep bool, build func() []byte) []byte {
+	i := 0
+	if keep {
+		i = 1
+	}
+	c.once[i].Do(func() { c.head[i] = build() })
+	return c.head[i]
 }
 
 // shard returns the scheduler for a stream, starting the schedulers on first

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -369,5 +370,48 @@ func TestPacingStats(t *testing.T) {
 	}
 	if two.P50 > two.P99 || two.P99 > two.Max || two.Max > time.Second {
 		t.Errorf("lateness: %+v", two)
+	}
+}
+
+// Streams of one interaction share their plan and response head; a fault
+// on one request must not reach the next.
+func TestSharedPlanStaysUnchanged(t *testing.T) {
+	for _, cors := range []string{"", "*"} {
+		t.Run("cors="+cors, func(t *testing.T) { testSharedPlan(t, cors) })
+	}
+}
+
+func testSharedPlan(t *testing.T, cors string) {
+	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Gap: time.Millisecond}, CORS: cors}, fixture(t, "events.yaml"))
+	get := func(header ...string) (*http.Response, string) {
+		resp := do(t, "GET", url+"/events", "", header...)
+		return resp, readAll(t, resp)
+	}
+	plain, want := get()
+	if len(events(t, want)) != 7 {
+		t.Fatalf("%d events", len(events(t, want)))
+	}
+	for i := range 2 {
+		faulted, body := get("Ssetape-Fault", "content-type:value=text/plain;drop:event=2;delay:headers=1ms")
+		if faulted.Header.Get("Content-Type") != "text/plain" || len(events(t, body)) != 6 {
+			t.Errorf("faulted %d: %q, %d events", i, faulted.Header.Get("Content-Type"), len(events(t, body)))
+		}
+		if _, body := get("Ssetape-Fault", "stall:at=3ms,for=300ms"); body != want {
+			t.Errorf("stalled %d: %q", i, body)
+		}
+		withOrigin, body := get("Origin", "http://app.test")
+		if (cors != "") != (withOrigin.Header.Get("Access-Control-Allow-Origin") != "") || body != want {
+			t.Errorf("with Origin %d: header %v", i, withOrigin.Header)
+		}
+		began := time.Now()
+		again, body := get()
+		if took := time.Since(began); took > 250*time.Millisecond {
+			t.Errorf("after a faulted request %d: the stream took %v (the fault stalled 300ms)", i, took)
+		}
+		again.Header.Del("Date")
+		plain.Header.Del("Date")
+		if body != want || !reflect.DeepEqual(again.Header, plain.Header) {
+			t.Errorf("after a faulted request %d: %v, want %v\n%q", i, again.Header, plain.Header, body)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ssetape/ssetape/cassette"
@@ -42,10 +43,16 @@ type Plan struct {
 	// Reset ends the stream with a TCP reset instead of the end of the
 	// body, as a recording that ended with a reset did.
 	Reset bool
+
+	// head caches the response head of a shared plan (see hijack).
+	head *headCache
 }
 
 // prepared is an interaction's stream worked out once at start-up.
 type prepared struct {
+	once sync.Once
+	plan *Plan // the shared plan of the whole stream, when there is one
+
 	chunks    []cassette.Chunk
 	events    [][]sse.Event // per chunk: the events it completes
 	types     []string      // per chunk: the type of the first event it completes ("" none; "message" for untyped)

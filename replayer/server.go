@@ -17,8 +17,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -371,18 +373,41 @@ func (s *Server) plan(rec *recorded, st *Stream, from *resumePoint, reqFaults []
 	if len(faults) == 0 {
 		return p, nil
 	}
+	// Faults change the plan: give it chunks and a header of its own
+	// (the chunks' data and events are never changed in place).
+	p.Chunks = slices.Clone(p.Chunks)
+	p.Header = p.Header.Clone()
+	p.head = nil
 	rng := splitRand(s.opts.Seed, "faults", st.Session, rec.index, st.Repetition)
 	applied, err := applyFaults(p, faults, rng, &faultContext{rng: rng})
 	p.Faults = applied
 	return p, err
 }
 
+// basePlan is the plan of an interaction before faults. A whole stream
+// paced without jitter is the same for every request: it is worked out
+// once and shared (plan copies what faults would change).
 func (s *Server) basePlan(rec *recorded, st *Stream, from *resumePoint) *Plan {
+	if prep := s.preps[rec.index]; prep != nil && from == nil && s.opts.Pacing.Jitter == 0 {
+		prep.once.Do(func() {
+			prep.plan = s.buildPlan(rec, st, nil)
+			prep.plan.head = &headCache{}
+		})
+		p := *prep.plan
+		return &p
+	}
+	return s.buildPlan(rec, st, from)
+}
+
+func (s *Server) buildPlan(rec *recorded, st *Stream, from *resumePoint) *Plan {
 	resp := &rec.it.Response
 	p := &Plan{Status: resp.Status, Header: http.Header{}}
 	prep := s.preps[rec.index]
 	responseHeader(p.Header, rec, prep != nil)
-	rng := requestRand(s.opts.Seed, st.Session, rec.index, st.Repetition)
+	var rng *rand.Rand
+	if s.opts.Pacing.Jitter > 0 {
+		rng = requestRand(s.opts.Seed, st.Session, rec.index, st.Repetition)
+	}
 	if prep == nil {
 		p.Body = resp.Body
 		p.HeadersDue, _ = s.opts.Pacing.pace(resp.HeadersAt, nil, nil, rng)

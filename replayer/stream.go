@@ -83,13 +83,19 @@ func responseHeader(h http.Header, rec *recorded, stream bool) {
 // due time, each in a write of its own, flushed at once.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, st *Stream, rec *recorded, p *Plan, start time.Time) {
 	h := w.Header()
+	// The response head of a shared plan is written once and reused, when
+	// nothing was added to the header for this request (CORS, say).
+	cache := p.head
+	if len(h) > 0 {
+		cache = nil
+	}
 	for k, v := range p.Header {
 		h[k] = v
 	}
 	if p.NoContentType {
 		h["Content-Type"] = nil // and no sniffing
 	}
-	if p.Stream && s.hijack(w, r, st, p, start) {
+	if p.Stream && s.hijack(w, r, st, p, start, cache) {
 		return
 	}
 	rc := http.NewResponseController(w)
