@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -243,10 +244,21 @@ func loadSources(paths []string) ([]replayer.Source, error) {
 	return sources, nil
 }
 
+// replayGOGC is the garbage collector's target for `ssetape replay` when
+// the GOGC environment variable does not set one: a serving process's
+// garbage is mostly per-request (net/http's buffers for each request on a
+// connection taken over), and halving the collections it causes is worth
+// a few KiB per open stream (docs/benchmarks.md).
+const replayGOGC = 200
+
 func replayRun(o *replayOptions) error {
 	opts, err := o.config()
 	if err != nil {
 		return err
+	}
+	if _, set := os.LookupEnv("GOGC"); !set {
+		old := debug.SetGCPercent(replayGOGC)
+		defer debug.SetGCPercent(old)
 	}
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
