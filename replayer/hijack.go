@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -44,9 +43,10 @@ const probeEvery = time.Second
 // liveStream is a hijacked stream in a scheduler's heap.
 type liveStream struct {
 	conn   net.Conn
-	raw    syscall.RawConn // for writes that never block; nil when conn has none
-	keep   *keeper         // serves the client's next request after the stream; nil: close
-	rest   []byte          // what the client sent after its request (pipelined)
+	fd     uintptr // the socket, written to without blocking; see hasFD
+	hasFD  bool    // false: conn has no raw socket, writes wait up to writeSlack
+	keep   *keeper // serves the client's next request after the stream; nil: close
+	rest   []byte  // what the client sent after its request (pipelined)
 	st     *Stream
 	plan   *Plan
 	start  time.Time
@@ -58,32 +58,38 @@ type liveStream struct {
 	ending bool          // every chunk is written; the next step ends the stream
 	events int
 	bytes  int
-	index  int // in the heap
 }
 
-// streamHeap orders streams by due time (a binary heap).
-type streamHeap []*liveStream
+// streamHeap orders streams by due time (a binary heap). The due time is
+// kept beside the pointer, so that ordering touches only the heap's array.
+type streamHeap []heapEntry
+
+type heapEntry struct {
+	due time.Duration
+	ls  *liveStream
+}
 
 func (h *streamHeap) push(ls *liveStream) {
-	*h = append(*h, ls)
+	e := heapEntry{ls.due, ls}
+	*h = append(*h, e)
 	a := *h
 	i := len(a) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if a[p].due <= ls.due {
+		if a[p].due <= e.due {
 			break
 		}
 		a[i] = a[p]
 		i = p
 	}
-	a[i] = ls
+	a[i] = e
 }
 
 func (h *streamHeap) pop() *liveStream {
 	a := *h
-	top := a[0]
+	top := a[0].ls
 	last := a[len(a)-1]
-	a[len(a)-1] = nil
+	a[len(a)-1] = heapEntry{}
 	a = a[:len(a)-1]
 	*h = a
 	if len(a) == 0 {
@@ -118,12 +124,6 @@ type scheduler struct {
 	buf   []byte
 	batch []*liveStream
 	late  lateHist
-
-	// the write in progress on a raw connection (see rawWrite)
-	wb   []byte
-	wn   int
-	werr error
-	rawW func(fd uintptr) bool
 }
 
 // hijack takes the connection over and hands the stream to a scheduler. It
@@ -146,7 +146,7 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *P
 		ls.rest, _ = brw.Reader.Peek(n)
 		ls.rest = append([]byte(nil), ls.rest...)
 	}
-	ls.raw = rawConn(conn)
+	ls.fd, ls.hasFD = socketFD(conn)
 	if !r.Close && len(p.Faults) == 0 && !p.Reset && p.EndDue < forever {
 		ls.keep = s.keeper(r)
 	}
@@ -211,7 +211,6 @@ func (s *Server) shard(id uint64) *scheduler {
 		epoch := time.Now()
 		for range n {
 			sc := &scheduler{s: s, epoch: epoch, wake: make(chan struct{}, 1)}
-			sc.rawW = sc.rawWrite
 			s.scheds = append(s.scheds, sc)
 			s.wg.Add(1)
 			go sc.run()
@@ -229,7 +228,7 @@ func (sc *scheduler) add(ls *liveStream) {
 	}
 	sc.mu.Lock()
 	sc.h.push(ls)
-	first := sc.h[0] == ls
+	first := sc.h[0].ls == ls
 	sc.mu.Unlock()
 	if first {
 		select {
@@ -374,7 +373,7 @@ func (sc *scheduler) step(ls *liveStream) {
 // on a connection without raw access, waiting up to writeSlack). n <
 // len(b) with a nil error means the client is not reading fast enough.
 func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
-	if ls.raw == nil {
+	if !ls.hasFD {
 		_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
 		n, err := ls.conn.Write(b)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -382,12 +381,7 @@ func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
 		}
 		return n, err
 	}
-	sc.wb, sc.wn, sc.werr = b, 0, nil
-	if err := ls.raw.Write(sc.rawW); err != nil {
-		return 0, err
-	}
-	sc.wb = nil
-	return sc.wn, sc.werr
+	return writeAll(ls.fd, b)
 }
 
 // afterWrite reports the events a chunk completed and schedules the next
@@ -454,7 +448,8 @@ func (sc *scheduler) shutdown() {
 	streams := sc.h
 	sc.h = nil
 	sc.mu.Unlock()
-	for _, ls := range streams {
+	for _, e := range streams {
+		ls := e.ls
 		if ls.next >= 0 {
 			_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
 			_, _ = ls.conn.Write([]byte("0\r\n\r\n"))

@@ -42,25 +42,37 @@ func rawConn(c net.Conn) syscall.RawConn {
 	return raw
 }
 
-// rawWrite writes sc.wb to a non-blocking socket as far as it takes it,
-// adding to sc.wn; it never waits (a full socket buffer stops it).
-func (sc *scheduler) rawWrite(fd uintptr) bool {
-	for len(sc.wb) > 0 {
-		n, err := writeFD(fd, sc.wb)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err == syscall.EAGAIN || err == syscall.EWOULDBLOCK {
-			break
-		}
-		if err != nil {
-			sc.werr = err
-			break
-		}
-		sc.wn += n
-		sc.wb = sc.wb[n:]
+// socketFD returns the socket under c, to be written to directly by the
+// one goroutine that owns the connection until it closes it or hands it
+// on (the scheduler; a slow-write goroutine uses c itself).
+func socketFD(c net.Conn) (uintptr, bool) {
+	raw := rawConn(c)
+	if raw == nil {
+		return 0, false
 	}
-	return true
+	var fd uintptr
+	if raw.Control(func(f uintptr) { fd = f }) != nil {
+		return 0, false
+	}
+	return fd, true
+}
+
+// writeAll writes b to a non-blocking socket as far as it takes it; it
+// never waits (n < len(b) with a nil error: the socket buffer is full).
+func writeAll(fd uintptr, b []byte) (n int, err error) {
+	for n < len(b) {
+		m, err := writeFD(fd, b[n:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN || err == syscall.EWOULDBLOCK:
+			return n, nil
+		case err != nil:
+			return n, err
+		}
+		n += m
+	}
+	return n, nil
 }
 
 // waitReadable returns when the connection has something to read (or has
