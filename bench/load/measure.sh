@@ -7,7 +7,9 @@
 #   REPS=3 bench/load/measure.sh 5000    # medians need 3 runs
 #
 # Environment: REPS (1), RAMP (2s), TIMEOUT (60s), GAP (5, seconds between
-# runs), SHARED (../shared beside the checkout), OUT (reports; a temp dir).
+# runs), SHARED (../shared beside the checkout), OUT (reports; a temp dir),
+# PEERS ("plaingo ssetape"; add "floor" for bench/cmd/floorserver, the
+# least a server can do: what one write per event costs on this machine).
 # It ends with bench/cmd/loadsummary: medians and every run, the server's
 # own p99 write lateness beside the client's, and the client's CPU and lag.
 set -u
@@ -28,7 +30,9 @@ trap cleanup EXIT
 
 (cd "$shared/load" && go build -o "$work/load" . && go build -o "$work/plaingo" ./plaingo) || exit 1
 (cd "$repo" && go build -o "$work/ssetape" ./cmd/ssetape) || exit 1
-(cd "$repo/bench" && go run ./cmd/workload -sse "$shared/load/workload/workload.sse" -o "$work/workload.yaml") || exit 1
+(cd "$repo/bench" && go run ./cmd/workload -sse "$shared/load/workload/workload.sse" -o "$work/workload.yaml" &&
+	go build -o "$work/floorserver" ./cmd/floorserver) || exit 1
+peers=${PEERS:-plaingo ssetape}
 
 stop_server() {
 	kill "$srv" 2>/dev/null
@@ -40,10 +44,12 @@ stop_server() {
 echo "# $(go version | cut -d' ' -f3), kernel $(uname -r), $(nproc) cpus, reports in $out"
 for n in $ns; do
 	for rep in $(seq 1 "$reps"); do
-		for peer in plaingo ssetape; do
+		for peer in $peers; do
 			case $peer in
 			plaingo) port=18081; start=("$work/plaingo" -addr 127.0.0.1:$port) ;;
 			ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
+			floor) port=18086; start=("$work/floorserver" -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
+			*) echo "unknown peer $peer (PEERS: plaingo ssetape floor)" >&2; exit 2 ;;
 			esac
 			taskset -c 0 "${start[@]}" >"$out/$peer-n$n-r$rep.server.log" 2>&1 &
 			srv=$!

@@ -12,12 +12,14 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 )
 
 type report struct {
@@ -55,10 +57,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "loadsummary: no reports (*-nN-rR.txt) in %s\n", os.Args[1])
 		os.Exit(1)
 	}
-	type key struct {
-		n    int
-		peer string
-	}
 	runs := map[key][]run{}
 	for _, f := range files {
 		peer := filepath.Base(f)[:strings.Index(filepath.Base(f), "-n")]
@@ -69,6 +67,20 @@ func main() {
 		}
 		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
 	}
+	if err := summarize(os.Stdout, runs); err != nil {
+		fmt.Fprintln(os.Stderr, "loadsummary:", err)
+		os.Exit(1)
+	}
+}
+
+type key struct {
+	n    int
+	peer string
+}
+
+// summarize writes one row per N and server: the median of the runs, then
+// every run in brackets.
+func summarize(w io.Writer, runs map[key][]run) error {
 	keys := make([]key, 0, len(runs))
 	for k := range runs {
 		keys = append(keys, k)
@@ -79,7 +91,8 @@ func main() {
 		}
 		return strings.Compare(a.peer, b.peer)
 	})
-	fmt.Println("N       server   runs  p99 ms (client)  p99 ms (server's own)  failed  CPU us/event  KiB/stream  client CPU s  client lag p99/max ms")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "N\tserver\truns\tp99 ms (client)\tp99 ms (server's own)\tfailed\tCPU us/event\tKiB/open stream\tclient CPU s\tclient lag p99 ms\tclient lag max ms")
 	for _, k := range keys {
 		rs := runs[k]
 		col := func(f func(run) float64) string {
@@ -89,15 +102,17 @@ func main() {
 			}
 			return fmtRuns(v)
 		}
-		fmt.Printf("%-7d %-8s %4d  %-16s %-22s %-7s %-13s %-11s %-13s %s\n", k.n, k.peer, len(rs),
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.n, k.peer, len(rs),
 			col(func(r run) float64 { return r.rep.Lateness.P99 }),
 			col(func(r run) float64 { return r.serverP99 }),
 			col(func(r run) float64 { return float64(r.rep.Failed) }),
 			col(func(r run) float64 { return 1e6 * r.rep.Server.CPUS / float64(max(r.rep.EventsReceived, 1)) }),
 			col(func(r run) float64 { return r.rep.Server.RSSPerStreamK }),
 			col(func(r run) float64 { return r.rep.ClientCPUS }),
-			col(func(r run) float64 { return r.rep.ClientLag.P99 })+" / "+col(func(r run) float64 { return r.rep.ClientLag.Max }))
+			col(func(r run) float64 { return r.rep.ClientLag.P99 }),
+			col(func(r run) float64 { return r.rep.ClientLag.Max }))
 	}
+	return tw.Flush()
 }
 
 // readRun reads a report (its last line is the JSON summary) and the
@@ -144,11 +159,22 @@ func fmtRuns(v []float64) string {
 		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
 	if len(v) == 1 {
-		return fmt.Sprintf("%.3g", med)
+		return num(med)
 	}
 	parts := make([]string, len(v))
 	for i, x := range v {
-		parts[i] = fmt.Sprintf("%.3g", x)
+		parts[i] = num(x)
 	}
-	return fmt.Sprintf("%.3g (%s)", med, strings.Join(parts, ","))
+	return num(med) + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// num prints a figure with three significant digits, without exponents.
+func num(x float64) string {
+	switch {
+	case x >= 100 || x <= -100 || x == float64(int64(x)):
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case x >= 10 || x <= -10:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
 }

@@ -1,0 +1,192 @@
+// Command floorserver is a yardstick, not a product: the least a server
+// can do to serve the load workload (../shared/load), to show what one
+// write(2) per event costs on this machine. It reads a request up to its
+// blank line without parsing it, answers every request with the workload
+// (HTTP/1.1, chunked, one write per event, 50 ms apart, the first with the
+// headers), keeps connections alive, and writes every stream from one
+// goroutine that wakes once a millisecond. No matching, no faults, no
+// observer, no limits: do not serve anything with it.
+//
+// When it stops (SIGTERM or Ctrl-C) it prints how late its writes were, in
+// the same words as ssetape replay, so bench/cmd/loadsummary reads both.
+//
+//	go run ./cmd/floorserver -sse ../../shared/load/workload/workload.sse -addr 127.0.0.1:18086
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const (
+	tick     = time.Millisecond
+	interval = 50 * time.Millisecond
+	slots    = 4096 // ticks the wheel holds: more than one interval
+)
+
+type stream struct {
+	conn  *net.TCPConn
+	raw   syscall.RawConn
+	start time.Time
+	next  int
+}
+
+type server struct {
+	events [][]byte
+	epoch  time.Time
+
+	mu    sync.Mutex
+	wheel [slots][]*stream
+	cur   int64 // the next slot to run
+
+	late []time.Duration // only the writer goroutine appends
+	lmu  sync.Mutex
+}
+
+func main() {
+	in := flag.String("sse", "../../shared/load/workload/workload.sse", "the workload stream")
+	addr := flag.String("addr", "127.0.0.1:18086", "listen address (loopback only)")
+	flag.Parse()
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil || net.ParseIP(host) == nil || !net.ParseIP(host).IsLoopback() {
+		fmt.Fprintf(os.Stderr, "floorserver: -addr must be a loopback ip:port, got %q\n", *addr)
+		os.Exit(2)
+	}
+	body, err := os.ReadFile(*in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floorserver:", err)
+		os.Exit(1)
+	}
+	s := &server{epoch: time.Now()}
+	for _, e := range bytes.SplitAfter(body, []byte("\n\n")) {
+		if len(e) > 0 {
+			s.events = append(s.events, e)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floorserver:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("floorserver listening on http://%s pid %d (%d events, %v apart)\n", ln.Addr(), os.Getpid(), len(s.events), interval)
+	go s.run()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c.(*net.TCPConn))
+		}
+	}()
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
+	<-stop
+	s.lmu.Lock()
+	late := slices.Clone(s.late)
+	s.lmu.Unlock()
+	slices.Sort(late)
+	if n := len(late); n > 0 {
+		ms := func(d time.Duration) float64 { return float64(max(d, 0)) / 1e6 }
+		fmt.Printf("floorserver: %d writes, late against their schedule by p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			n, ms(late[n/2]), ms(late[n*99/100]), ms(late[n-1]))
+	}
+}
+
+// serve reads one request (up to its blank line; a body is not expected)
+// and puts the stream on the wheel.
+func (s *server) serve(c *net.TCPConn) {
+	buf := make([]byte, 4096)
+	n := 0
+	for !bytes.Contains(buf[:n], []byte("\r\n\r\n")) {
+		if n == len(buf) {
+			c.Close()
+			return
+		}
+		m, err := c.Read(buf[n:])
+		if err != nil {
+			c.Close()
+			return
+		}
+		n += m
+	}
+	raw, err := c.SyscallConn()
+	if err != nil {
+		c.Close()
+		return
+	}
+	s.add(&stream{conn: c, raw: raw, start: time.Now()}, time.Since(s.epoch))
+}
+
+func (s *server) add(st *stream, due time.Duration) {
+	slot := int64((due + tick - 1) / tick) // never early
+	s.mu.Lock()
+	slot = max(slot, s.cur)
+	s.wheel[slot%slots] = append(s.wheel[slot%slots], st)
+	s.mu.Unlock()
+}
+
+// run wakes once a tick and writes every stream whose slot has come.
+func (s *server) run() {
+	var work []*stream
+	var buf []byte
+	for {
+		now := time.Since(s.epoch)
+		s.mu.Lock()
+		for ; s.cur <= int64(now/tick); s.cur++ {
+			i := s.cur % slots
+			work = append(work, s.wheel[i]...)
+			s.wheel[i] = s.wheel[i][:0]
+		}
+		s.mu.Unlock()
+		for _, st := range work {
+			buf = s.step(st, buf)
+		}
+		work = work[:0]
+		time.Sleep(time.Until(s.epoch.Add(time.Duration(s.cur) * tick)))
+	}
+}
+
+func (s *server) step(st *stream, buf []byte) []byte {
+	late := time.Since(st.start) - time.Duration(st.next)*interval
+	buf = buf[:0]
+	if st.next == 0 {
+		buf = append(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n"...)
+	}
+	e := s.events[st.next]
+	buf = strconv.AppendInt(buf, int64(len(e)), 16)
+	buf = append(buf, "\r\n"...)
+	buf = append(buf, e...)
+	buf = append(buf, "\r\n"...)
+	st.next++
+	if st.next == len(s.events) {
+		buf = append(buf, "0\r\n\r\n"...)
+	}
+	n, err := 0, error(nil)
+	_ = st.raw.Write(func(fd uintptr) bool {
+		n, err = syscall.Write(int(fd), buf)
+		return true
+	})
+	if err != nil || n != len(buf) { // a client that does not keep up is dropped
+		st.conn.Close()
+		return buf
+	}
+	s.lmu.Lock()
+	s.late = append(s.late, late)
+	s.lmu.Unlock()
+	if st.next == len(s.events) {
+		go s.serve(st.conn) // keep-alive: the next request
+		return buf
+	}
+	s.add(st, st.start.Add(time.Duration(st.next)*interval).Sub(s.epoch))
+	return buf
+}

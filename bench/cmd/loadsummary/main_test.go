@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSummary(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	report := func(p99, cpu float64) string {
+		return "streams: ...\n" + `{"n":5000,"failed":1,"events_received":100000,"client_cpu_s":1.5,` +
+			`"lateness_ms":{"p50":0.1,"p99":` + num(p99) + `,"max":40},"client_lag_ms":{"p99":1.2,"max":20},` +
+			`"server":{"cpu_s":` + num(cpu) + `,"rss_per_stream_kib":6.5}}` + "\n"
+	}
+	write("ssetape-n5000-r1.txt", report(30, 1.2))
+	write("ssetape-n5000-r2.txt", report(10, 1.0))
+	write("ssetape-n5000-r3.txt", report(20, 1.4))
+	for i, p := range []string{"2.0", "9.5", "3.1"} {
+		write("ssetape-n5000-r"+string(rune('1'+i))+".server.log",
+			"ssetape replay: 100040 writes, late against their schedule by p50 1.1 ms, p99 "+p+" ms, max 12.0 ms\n")
+	}
+	write("plaingo-n5000-r1.txt", report(50, 1.8))
+
+	runs := map[key][]run{}
+	files, _ := filepath.Glob(filepath.Join(dir, "*-n*-r*.txt"))
+	for _, f := range files {
+		r, err := readRun(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer := strings.SplitN(filepath.Base(f), "-n", 2)[0]
+		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
+	}
+	var out strings.Builder
+	if err := summarize(&out, runs); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	plain, tape := strings.Fields(lines[1]), lines[2]
+	if plain[1] != "plaingo" || plain[3] != "50" || plain[4] != "-" || plain[6] != "18" {
+		t.Errorf("plain Go row: %q", lines[1])
+	}
+	for _, want := range []string{"20 (30, 10, 20)", "3.10 (2, 9.50, 3.10)", "12 (12, 10, 14)", "1 (1, 1, 1)"} {
+		if !strings.Contains(tape, want) {
+			t.Errorf("ssetape row lacks %q: %q", want, tape)
+		}
+	}
+}
+
+func TestReadRunWithoutSummary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ssetape-n10-r1.txt")
+	if err := os.WriteFile(path, []byte("load: connection refused\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readRun(path); err == nil || !strings.Contains(err.Error(), "no JSON summary") {
+		t.Errorf("err = %v", err)
+	}
+}
