@@ -415,3 +415,66 @@ func testSharedPlan(t *testing.T, cors string) {
 		}
 	}
 }
+
+// Close closes connections that wait for their next request, and leaves
+// no goroutine behind: not the idle wait, not the keep-alive server.
+func TestCloseEndsIdleKeptAliveConnections(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newLoopbackServer(t, srv)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	for range 2 { // the second goes through the keep-alive server
+		if _, err := io.WriteString(conn, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		if head, _ := readResponse(t, br); strings.Contains(head, "Connection: close") {
+			t.Fatalf("no keep-alive:\n%s", head)
+		}
+	}
+	srv.Close()
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("an idle connection after Close: read %d, %v; want EOF", n, err)
+	}
+	ts.Close()
+}
+
+// A kept-alive connection that sends nothing more is closed after the
+// server's IdleTimeout, as net/http would.
+func TestKeptAliveConnectionIdleTimeout(t *testing.T) {
+	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.IdleTimeout = 200 * time.Millisecond
+	ts.Start()
+	defer ts.Close()
+	defer srv.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	if _, err := io.WriteString(conn, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	readResponse(t, br)
+	idle := time.Now()
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read %d, %v; want EOF", n, err)
+	}
+	if took := time.Since(idle); took < 150*time.Millisecond || took > 5*time.Second {
+		t.Errorf("closed after %v idle, IdleTimeout 200ms", took)
+	}
+}

@@ -31,6 +31,9 @@ func listen(addr string, log *slog.Logger) (net.Listener, error) {
 	return ln, nil
 }
 
+// idleTimeout closes a kept-alive connection that sends no next request.
+const idleTimeout = 2 * time.Minute
+
 // serveUntilStopped serves h on ln until stop is closed (Ctrl-C or SIGTERM
 // when stop is nil), then runs before (which ends what is in progress), shuts
 // the server down (waiting for requests in flight) and runs after. It
@@ -38,7 +41,7 @@ func listen(addr string, log *slog.Logger) (net.Listener, error) {
 // failed.
 func serveUntilStopped(ln net.Listener, h http.Handler, log *slog.Logger, stop <-chan struct{}, before, after func()) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 1 << 20,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if stop == nil {
