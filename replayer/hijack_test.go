@@ -266,13 +266,7 @@ func readResponse(t *testing.T, br *bufio.Reader) (head, body string) {
 // and a request that asks for Connection: close gets it.
 func TestKeepAliveAfterStream(t *testing.T) {
 	_, url := replayertest.Start(t, replayer.Options{Pacing: replayer.Pacing{Max: true}}, fixture(t, "events.yaml"))
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(conn)
+	conn, br := dialRaw(t, url)
 	req := "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"
 	if _, err := io.WriteString(conn, req); err != nil {
 		t.Fatal(err)
@@ -303,10 +297,7 @@ func TestKeepAliveAfterStream(t *testing.T) {
 // The connection goes back to the server the request came through, with
 // its handler: a mux around the replayer keeps routing the next requests.
 func TestKeepAliveKeepsTheOuterHandler(t *testing.T) {
-	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := eventsReplayer(t)
 	mux := http.NewServeMux()
 	mux.Handle("/events", srv)
 	mux.HandleFunc("/other", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "not the replayer") })
@@ -420,18 +411,9 @@ func testSharedPlan(t *testing.T, cors string) {
 // no goroutine behind: not the idle wait, not the keep-alive server.
 func TestCloseEndsIdleKeptAliveConnections(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := eventsReplayer(t)
 	ts := newLoopbackServer(t, srv)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(conn)
+	conn, br := dialRaw(t, ts.URL)
 	for range 2 { // the second goes through the keep-alive server
 		if _, err := io.WriteString(conn, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 			t.Fatal(err)
@@ -450,22 +432,13 @@ func TestCloseEndsIdleKeptAliveConnections(t *testing.T) {
 // A kept-alive connection that sends nothing more is closed after the
 // server's IdleTimeout, as net/http would.
 func TestKeptAliveConnectionIdleTimeout(t *testing.T) {
-	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := eventsReplayer(t)
 	ts := httptest.NewUnstartedServer(srv)
 	ts.Config.IdleTimeout = 200 * time.Millisecond
 	ts.Start()
 	defer ts.Close()
 	defer srv.Close()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	br := bufio.NewReader(conn)
+	conn, br := dialRaw(t, ts.URL)
 	if _, err := io.WriteString(conn, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -477,4 +450,27 @@ func TestKeptAliveConnectionIdleTimeout(t *testing.T) {
 	if took := time.Since(idle); took < 150*time.Millisecond || took > 5*time.Second {
 		t.Errorf("closed after %v idle, IdleTimeout 200ms", took)
 	}
+}
+
+// dialRaw opens a TCP connection to a test server (closed at cleanup, 10 s
+// deadline) and a reader on it.
+func dialRaw(t *testing.T, base string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	return conn, bufio.NewReader(conn)
+}
+
+// eventsReplayer serves fixtures/events.yaml as fast as it can.
+func eventsReplayer(t *testing.T) *replayer.Server {
+	t.Helper()
+	srv, err := replayer.New([]replayer.Source{{Name: "events.yaml", Cassette: fixture(t, "events.yaml")}}, replayer.Options{Pacing: replayer.Pacing{Max: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }

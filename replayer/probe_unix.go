@@ -11,12 +11,8 @@ import (
 // of the connection: a peek that finds end-of-file (or an error) means it
 // left. Bytes the client sent are left unread.
 func clientGone(c net.Conn) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
+	raw := rawConn(c)
+	if raw == nil {
 		return false
 	}
 	gone := false
@@ -29,7 +25,7 @@ func clientGone(c net.Conn) bool {
 	return gone
 }
 
-// rawConn returns what writes to c without blocking, or nil.
+// rawConn returns raw access to c's socket, or nil.
 func rawConn(c net.Conn) syscall.RawConn {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
