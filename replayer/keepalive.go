@@ -100,27 +100,32 @@ func (s *Server) keeper(r *http.Request) *keeper {
 // comes, an idle connection costs a small goroutine that waits for it to
 // become readable, not net/http's buffers (about 16 KiB per connection).
 func (k *keeper) serve(c net.Conn, rest []byte) {
-	if len(rest) > 0 {
-		k.give(&prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(rest), c)})
-		return
-	}
-	raw := rawConn(c)
-	if raw == nil {
-		k.give(c)
-		return
-	}
 	s := k.s
+	raw := rawConn(c)
+	if len(rest) > 0 {
+		c, raw = &prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(rest), c)}, nil
+	}
 	s.keepMu.Lock()
 	if s.keepClosed {
 		s.keepMu.Unlock()
 		_ = c.Close()
 		return
 	}
+	s.keepWG.Add(1)
+	if raw == nil {
+		// A request is already waiting (pipelined), or readiness cannot be
+		// watched here: straight to the server.
+		s.keepMu.Unlock()
+		go func() {
+			defer s.keepWG.Done()
+			k.give(c)
+		}()
+		return
+	}
 	if s.idle == nil {
 		s.idle = map[net.Conn]struct{}{}
 	}
 	s.idle[c] = struct{}{}
-	s.keepWG.Add(1)
 	s.keepMu.Unlock()
 	if d := k.srv.IdleTimeout; d > 0 {
 		_ = c.SetReadDeadline(time.Now().Add(d))
@@ -143,15 +148,13 @@ func (k *keeper) serve(c net.Conn, rest []byte) {
 	}()
 }
 
-// give passes a connection to the keeper's http.Server.
+// give passes a connection to the keeper's http.Server, waiting for it to
+// be taken (a client's request is waiting on it: closing it now would fail
+// a request that cannot be retried, such as a POST).
 func (k *keeper) give(c net.Conn) {
 	select {
 	case k.ln.conns <- c:
 	case <-k.ln.done:
-		_ = c.Close()
-	default:
-		// The server is not taking connections as fast as they come
-		// back: closing one is allowed between requests.
 		_ = c.Close()
 	}
 }

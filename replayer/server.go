@@ -171,8 +171,10 @@ func (s *Server) Interactions() int { return len(s.recs) }
 
 // Close ends every stream being sent (cleanly: the end of the body, then
 // the connection closes) and makes new requests fail with 503. It returns
-// when the streams it took over from net/http have ended. It does not close
-// listeners: that is the http.Server's job.
+// when the streams it took over from net/http have ended, and closes the
+// connections it kept alive after their streams (idle ones at once, those
+// serving a request within a second): an http.Server's Shutdown does not
+// see those. It does not close listeners: that is the http.Server's job.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 	s.schedMu.Lock() // the schedulers were counted in wg before this
