@@ -86,7 +86,10 @@ func (s *Server) keeper(r *http.Request) *keeper {
 	if s.keepers == nil {
 		s.keepers = map[*http.Server]*keeper{}
 	}
+	// Requests on a kept connection arrive through k.srv: they belong to
+	// the same keeper, not to a new one.
 	s.keepers[outer] = k
+	s.keepers[k.srv] = k
 	s.keepWG.Add(1)
 	go func() {
 		defer s.keepWG.Done()
@@ -164,14 +167,17 @@ func (k *keeper) give(c net.Conn) {
 func (s *Server) closeKeepers() {
 	s.keepMu.Lock()
 	s.keepClosed = true
-	keepers := s.keepers
+	keepers := map[*keeper]bool{}
+	for _, k := range s.keepers { // each keeper is there twice
+		keepers[k] = true
+	}
 	s.keepers = nil
 	for c := range s.idle {
 		_ = c.Close() // wakes its waiting goroutine
 	}
 	s.idle = nil
 	s.keepMu.Unlock()
-	for _, k := range keepers {
+	for k := range keepers {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		_ = k.srv.Shutdown(ctx)
 		cancel()

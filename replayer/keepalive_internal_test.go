@@ -1,0 +1,63 @@
+package replayer
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssetape/ssetape/cassette"
+)
+
+// A connection kept alive through many streams stays with one keep-alive
+// server: a request served by that server must not start another.
+func TestOneKeeperPerServer(t *testing.T) {
+	c, err := cassette.Parse([]byte(`version: 1
+interactions:
+  - request: {path: /s}
+    response: {entries: [{at: 0s, data: one}, {at: 1ms, data: two}]}
+`), "k.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New([]Source{{Name: "k.yaml", Cassette: c}}, Options{Pacing: Pacing{Max: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer srv.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	for i := range 6 {
+		if _, err := io.WriteString(conn, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		// Read to the end of the chunked body.
+		var got strings.Builder
+		for !strings.HasSuffix(got.String(), "\r\n0\r\n\r\n") {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("request %d: %v after %q", i+1, err, got.String())
+			}
+			got.WriteString(line)
+		}
+	}
+	srv.keepMu.Lock()
+	unique := map[*keeper]bool{}
+	for _, k := range srv.keepers {
+		unique[k] = true
+	}
+	srv.keepMu.Unlock()
+	if len(unique) != 1 {
+		t.Errorf("%d keep-alive servers after 6 streams on one connection, want 1", len(unique))
+	}
+}
