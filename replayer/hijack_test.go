@@ -474,3 +474,34 @@ func eventsReplayer(t *testing.T) *replayer.Server {
 	}
 	return srv
 }
+
+// Over TLS the stream is written through the TLS connection (never to the
+// socket underneath) and the connection is kept alive all the same.
+func TestStreamsOverTLS(t *testing.T) {
+	srv := eventsReplayer(t)
+	ts := httptest.NewTLSServer(srv)
+	defer ts.Close()
+	defer srv.Close()
+	client := ts.Client()
+	reused := 0
+	for i := range 3 {
+		req, _ := http.NewRequest("GET", ts.URL+"/events", nil)
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(info httptrace.GotConnInfo) {
+				if info.Reused {
+					reused++
+				}
+			},
+		}))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+		if body := readAll(t, resp); len(events(t, body)) != 7 {
+			t.Errorf("request %d: %q", i+1, body)
+		}
+	}
+	if reused != 2 {
+		t.Errorf("%d of 2 later requests reused the connection", reused)
+	}
+}

@@ -162,8 +162,12 @@ func (k *keeper) give(c net.Conn) {
 	}
 }
 
+// keeperGrace is how long Close lets answers in progress on kept-alive
+// connections finish.
+const keeperGrace = 200 * time.Millisecond
+
 // closeKeepers stops serving given-back connections: idle ones close at
-// once, requests in progress get up to a second.
+// once, requests in progress get keeperGrace.
 func (s *Server) closeKeepers() {
 	s.keepMu.Lock()
 	s.keepClosed = true
@@ -178,7 +182,11 @@ func (s *Server) closeKeepers() {
 	s.idle = nil
 	s.keepMu.Unlock()
 	for k := range keepers {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		// Streams on these connections were taken over and have ended by
+		// now; what is left is short answers (a 404, a recorded body) and
+		// connections waiting for a request they have not sent, which
+		// Shutdown would wait for: a short grace, then Close.
+		ctx, cancel := context.WithTimeout(context.Background(), keeperGrace)
 		_ = k.srv.Shutdown(ctx)
 		cancel()
 		_ = k.srv.Close()

@@ -173,7 +173,7 @@ func (s *Server) Interactions() int { return len(s.recs) }
 // the connection closes) and makes new requests fail with 503. It returns
 // when the streams it took over from net/http have ended, and closes the
 // connections it kept alive after their streams (idle ones at once, those
-// serving a request within a second): an http.Server's Shutdown does not
+// serving a request within 200 ms): an http.Server's Shutdown does not
 // see those. It does not close listeners: that is the http.Server's job.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
