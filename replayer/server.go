@@ -8,6 +8,12 @@
 // with due times) that faults can change before anything is written, and an
 // Observer can watch every event as it is sent.
 //
+// Streams over HTTP/1.1 are taken over from net/http and written from a few
+// shared schedulers, so thousands of paced streams cost no goroutine each;
+// after a stream the connection is kept alive for the client's next request
+// (see Close for shutting those down, and Pacing for how late the writes
+// were).
+//
 // It does not record and does not check contracts: those are the recorder
 // and assert packages, which plug in through Observer.
 package replayer
