@@ -143,8 +143,8 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, st *Stream, p *P
 	_ = conn.SetDeadline(time.Time{})
 	ls := &liveStream{conn: conn, st: st, plan: p, start: start, next: -1}
 	if n := brw.Reader.Buffered(); n > 0 {
-		ls.rest, _ = brw.Reader.Peek(n)
-		ls.rest = append([]byte(nil), ls.rest...)
+		rest, _ := brw.Reader.Peek(n)
+		ls.rest = bytes.Clone(rest)
 	}
 	ls.fd, ls.hasFD = socketFD(conn)
 	if !r.Close && len(p.Faults) == 0 && !p.Reset && p.EndDue < forever {

@@ -24,12 +24,7 @@ import (
 // that comes back.
 func rawGet(t *testing.T, base, request string) string {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	conn, _ := dialRaw(t, base)
 	if _, err := io.WriteString(conn, request); err != nil {
 		t.Fatal(err)
 	}
@@ -178,11 +173,7 @@ interactions:
 	}
 
 	// A recorded reset: the events arrive, then the connection is reset.
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, _ := dialRaw(t, url)
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.WriteString(conn, "GET /reset HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
@@ -205,11 +196,7 @@ interactions:
       end: {at: 300ms, reason: reset}
 `
 	_, url := replayertest.Start(t, replayer.Options{}, load(t, y))
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, _ := dialRaw(t, url)
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	start := time.Now()
 	if _, err := io.WriteString(conn, "GET /reset HTTP/1.0\r\n\r\n"); err != nil {
@@ -310,19 +297,10 @@ func TestKeepAliveKeepsTheOuterHandler(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
 	for i, path := range []string{"/events", "/other", "/events", "/events"} {
-		req, _ := http.NewRequest("GET", ts.URL+path, nil)
-		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-			GotConn: func(info httptrace.GotConnInfo) {
-				if info.Reused {
-					reused++
-				}
-			},
-		}))
-		resp, err := client.Do(req)
+		body, err := getCountingReuse(client, ts.URL+path, &reused)
 		if err != nil {
 			t.Fatalf("request %d (%s): %v", i+1, path, err)
 		}
-		body := readAll(t, resp)
 		switch {
 		case path == "/other" && body != "not the replayer":
 			t.Errorf("request %d: %s answered %q", i+1, path, body)
@@ -485,23 +463,38 @@ func TestStreamsOverTLS(t *testing.T) {
 	client := ts.Client()
 	reused := 0
 	for i := range 3 {
-		req, _ := http.NewRequest("GET", ts.URL+"/events", nil)
-		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-			GotConn: func(info httptrace.GotConnInfo) {
-				if info.Reused {
-					reused++
-				}
-			},
-		}))
-		resp, err := client.Do(req)
+		body, err := getCountingReuse(client, ts.URL+"/events", &reused)
 		if err != nil {
 			t.Fatalf("request %d: %v", i+1, err)
 		}
-		if body := readAll(t, resp); len(events(t, body)) != 7 {
+		if len(events(t, body)) != 7 {
 			t.Errorf("request %d: %q", i+1, body)
 		}
 	}
 	if reused != 2 {
 		t.Errorf("%d of 2 later requests reused the connection", reused)
 	}
+}
+
+// getCountingReuse GETs url and returns the body, adding one to reused when
+// the request went out on a connection kept alive from an earlier one.
+func getCountingReuse(client *http.Client, url string, reused *int) (string, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return "", err
+	}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			if info.Reused {
+				*reused++
+			}
+		},
+	}))
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
 }
