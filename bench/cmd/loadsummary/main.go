@@ -52,25 +52,34 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: loadsummary DIR (the OUT of bench/load/measure.sh)")
 		os.Exit(2)
 	}
-	files, _ := filepath.Glob(filepath.Join(os.Args[1], "*-n*-r*.txt"))
-	if len(files) == 0 {
-		fmt.Fprintf(os.Stderr, "loadsummary: no reports (*-nN-rR.txt) in %s\n", os.Args[1])
+	runs, err := loadRuns(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadsummary:", err)
 		os.Exit(1)
-	}
-	runs := map[key][]run{}
-	for _, f := range files {
-		peer := filepath.Base(f)[:strings.Index(filepath.Base(f), "-n")]
-		r, err := readRun(f)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "loadsummary: %s: %v\n", f, err)
-			os.Exit(1)
-		}
-		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
 	}
 	if err := summarize(os.Stdout, runs); err != nil {
 		fmt.Fprintln(os.Stderr, "loadsummary:", err)
 		os.Exit(1)
 	}
+}
+
+// loadRuns reads every report in dir (PEER-nN-rR.txt, with
+// PEER-nN-rR.server.log beside it) and groups the runs by N and server.
+func loadRuns(dir string) (map[key][]run, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*-n*-r*.txt"))
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no reports (*-nN-rR.txt) in %s", dir)
+	}
+	runs := map[key][]run{}
+	for _, f := range files {
+		peer, _, _ := strings.Cut(filepath.Base(f), "-n")
+		r, err := readRun(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
+	}
+	return runs, nil
 }
 
 type key struct {

@@ -28,15 +28,9 @@ func TestSummary(t *testing.T) {
 	}
 	write("plaingo-n5000-r1.txt", report(50, 1.8))
 
-	runs := map[key][]run{}
-	files, _ := filepath.Glob(filepath.Join(dir, "*-n*-r*.txt"))
-	for _, f := range files {
-		r, err := readRun(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		peer := strings.SplitN(filepath.Base(f), "-n", 2)[0]
-		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
+	runs, err := loadRuns(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var out strings.Builder
 	if err := summarize(&out, runs); err != nil {
@@ -63,6 +57,12 @@ func TestReadRunWithoutSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := readRun(path); err == nil || !strings.Contains(err.Error(), "no JSON summary") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestLoadRunsEmptyDir(t *testing.T) {
+	if _, err := loadRuns(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no reports") {
 		t.Errorf("err = %v", err)
 	}
 }
