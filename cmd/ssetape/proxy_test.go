@@ -7,41 +7,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/sse"
 )
 
+// startProxy runs `ssetape proxy` in-process on a free loopback port.
 func startProxy(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
-	var errOut syncBuffer
-	stop := make(chan struct{})
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	cmd := newProxyCmd(ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(o *proxyOptions) error {
-		o.ready = func(addr string) { ready <- addr }
-		o.stop = stop
-		return proxyRun(o)
-	})
-	cmd.SetArgs(append([]string{"--listen", "127.0.0.1:0"}, args...))
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	go func() { done <- cmd.Execute() }()
-	select {
-	case addr := <-ready:
-		var once sync.Once
-		var err error
-		stopFn := func() error { once.Do(func() { close(stop); err = <-done }); return err }
-		t.Cleanup(func() { _ = stopFn() })
-		return "http://" + addr, &errOut, stopFn
-	case err := <-done:
-		t.Fatalf("proxy did not start: %v\n%s", err, errOut.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("proxy did not start")
-	}
-	return "", nil, nil
+	return startServer(t, "proxy", func(streams ioStreams, ready func(string), stop <-chan struct{}) *cobra.Command {
+		return newProxyCmd(streams, func(o *proxyOptions) error {
+			o.ready, o.stop = ready, stop
+			return proxyRun(o)
+		})
+	}, args...)
 }
 
 func post(t *testing.T, url, body string, header ...string) (int, string) {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ssetape/ssetape/sse"
 )
 
@@ -35,15 +37,24 @@ func (s *syncBuffer) String() string {
 // startReplay runs `ssetape replay` in-process on a free loopback port.
 func startReplay(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
+	return startServer(t, "replay", func(streams ioStreams, ready func(string), stop <-chan struct{}) *cobra.Command {
+		return newReplayCmd(streams, func(o *replayOptions) error {
+			o.ready, o.stop = ready, stop
+			return replayRun(o)
+		})
+	}, args...)
+}
+
+// startServer runs a serving command (replay, proxy) in-process on a free
+// loopback port: it returns the base URL, the command's stderr, and a stop
+// function (also run at cleanup) that returns the command's result.
+func startServer(t *testing.T, name string, newCmd func(streams ioStreams, ready func(string), stop <-chan struct{}) *cobra.Command, args ...string) (string, *syncBuffer, func() error) {
+	t.Helper()
 	var errOut syncBuffer
 	stop := make(chan struct{})
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	cmd := newReplayCmd(ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(o *replayOptions) error {
-		o.ready = func(addr string) { ready <- addr }
-		o.stop = stop
-		return replayRun(o)
-	})
+	cmd := newCmd(ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(addr string) { ready <- addr }, stop)
 	cmd.SetArgs(append([]string{"--listen", "127.0.0.1:0"}, args...))
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	go func() { done <- cmd.Execute() }()
@@ -58,9 +69,9 @@ func startReplay(t *testing.T, args ...string) (string, *syncBuffer, func() erro
 		t.Cleanup(func() { _ = stopFn() })
 		return "http://" + addr, &errOut, stopFn
 	case err := <-done:
-		t.Fatalf("replay did not start: %v\n%s", err, errOut.String())
+		t.Fatalf("%s did not start: %v\n%s", name, err, errOut.String())
 	case <-time.After(10 * time.Second):
-		t.Fatal("replay did not start")
+		t.Fatalf("%s did not start", name)
 	}
 	return "", nil, nil
 }
@@ -144,14 +155,7 @@ func TestReplayWithFaultFlag(t *testing.T) {
 func TestReplayContractChecksLive(t *testing.T) {
 	url, log, stop := startReplay(t, "--speed", "max", "--contract", "agent")
 	for _, fault := range []string{"none", "omit-last"} {
-		req, _ := http.NewRequest("POST", url+"/api/chat/en", strings.NewReader(`{}`))
-		req.Header.Set("Ssetape-Fault", fault)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		post(t, url+"/api/chat/en", `{}`, "Ssetape-Fault", fault)
 	}
 	_ = stop()
 	l := log.String()
@@ -169,14 +173,7 @@ func TestReplayContractAutoPicksPerStream(t *testing.T) {
 		{"/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true}`, "close:after=3"},
 		{"/api/chat/en", `{}`, "omit-last"},
 	} {
-		req, _ := http.NewRequest("POST", url+rq.path, strings.NewReader(rq.body))
-		req.Header.Set("Ssetape-Fault", rq.fault)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		post(t, url+rq.path, rq.body, "Ssetape-Fault", rq.fault)
 	}
 	_ = stop()
 	l := log.String()
