@@ -42,6 +42,7 @@ const idleTimeout = 2 * time.Minute
 func serveUntilStopped(ln net.Listener, h http.Handler, log *slog.Logger, stop <-chan struct{}, before, after func()) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 1 << 20,
 		IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	growFDTable()
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if stop == nil {
