@@ -9,7 +9,12 @@
 # Environment: REPS (1), RAMP (2s), TIMEOUT (60s), GAP (5, seconds between
 # runs), SHARED (../shared beside the checkout), OUT (reports; a temp dir),
 # PEERS ("plaingo ssetape"; add "floor" for bench/cmd/floorserver, the
-# least a server can do: what one write per event costs on this machine).
+# least a server can do: what one write per event costs on this machine),
+# CLIENTS ("default"; "default quiet" measures each case both ways): a quiet
+# client is the same load tool with the same flags, run with GOGC=off and
+# its descriptor table grown before it starts, which takes out the load
+# tool's own stalls (its garbage collector, and the table doubling inside
+# socket(2)); see docs/benchmarks.md. Its reports are PEER-quiet-nN-rR.txt.
 # It ends with bench/cmd/loadsummary: medians and every run, the server's
 # own p99 write lateness beside the client's, and the client's CPU and lag.
 set -u
@@ -33,6 +38,28 @@ trap cleanup EXIT
 (cd "$repo/bench" && go run ./cmd/workload -sse "$shared/load/workload/workload.sse" -o "$work/workload.yaml" &&
 	go build -o "$work/floorserver" ./cmd/floorserver) || exit 1
 peers=${PEERS:-plaingo ssetape}
+clients=${CLIENTS:-default}
+
+# run_load MODE CMD...: runs the load tool as MODE (default or quiet) says.
+run_load() {
+	local mode=$1
+	shift
+	case $mode in
+	default) "$@" ;;
+	quiet)
+		# A descriptor open near the limit sizes the table the tool
+		# inherits; the tool raises its soft limit to the hard one.
+		(
+			ulimit -n "$(ulimit -Hn)" 2>/dev/null
+			top=$(($(ulimit -n) - 1))
+			[ "$top" -gt 65535 ] && top=65535
+			eval "exec $top</dev/null"
+			exec env GOGC=off "$@"
+		)
+		;;
+	*) echo "unknown client mode $mode (CLIENTS: default quiet)" >&2; return 2 ;;
+	esac
+}
 
 stop_server() {
 	kill "$srv" 2>/dev/null
@@ -41,27 +68,37 @@ stop_server() {
 	wait "$srv" 2>/dev/null
 }
 
+# measure_one N REP CLIENT PEER: one run, reported as $out/NAME-nN-rREP.txt.
+measure_one() {
+	local n=$1 rep=$2 client=$3 peer=$4 name=$4 port start
+	[ "$client" = default ] || name=$peer-$client
+	case $peer in
+	plaingo) port=18081; start=("$work/plaingo" -addr 127.0.0.1:$port) ;;
+	ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
+	floor) port=18086; start=("$work/floorserver" -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
+	*) echo "unknown peer $peer (PEERS: plaingo ssetape floor)" >&2; exit 2 ;;
+	esac
+	taskset -c 0 "${start[@]}" >"$out/$name-n$n-r$rep.server.log" 2>&1 &
+	srv=$!
+	for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+	sleep 0.5
+	run_load "$client" taskset -c 1 "$work/load" -url "http://127.0.0.1:$port/" -n "$n" -ramp "$ramp" \
+		-timeout "$timeout" -pid "$srv" -q -label "$peer n=$n rep=$rep pin=split client=$client" \
+		>"$out/$name-n$n-r$rep.txt" 2>&1
+	stop_server
+	srv=""
+	echo "== $peer n=$n rep=$rep client=$client"
+	grep -E '^(streams|events|lateness|ttfb|peak|load-generator|server)' "$out/$name-n$n-r$rep.txt" | sed 's/^/   /'
+	sleep "$gap"
+}
+
 echo "# $(go version | cut -d' ' -f3), kernel $(uname -r), $(nproc) cpus, reports in $out"
 for n in $ns; do
 	for rep in $(seq 1 "$reps"); do
-		for peer in $peers; do
-			case $peer in
-			plaingo) port=18081; start=("$work/plaingo" -addr 127.0.0.1:$port) ;;
-			ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
-			floor) port=18086; start=("$work/floorserver" -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
-			*) echo "unknown peer $peer (PEERS: plaingo ssetape floor)" >&2; exit 2 ;;
-			esac
-			taskset -c 0 "${start[@]}" >"$out/$peer-n$n-r$rep.server.log" 2>&1 &
-			srv=$!
-			for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-			sleep 0.5
-			taskset -c 1 "$work/load" -url "http://127.0.0.1:$port/" -n "$n" -ramp "$ramp" -timeout "$timeout" \
-				-pid "$srv" -q -label "$peer n=$n rep=$rep pin=split" >"$out/$peer-n$n-r$rep.txt" 2>&1
-			stop_server
-			srv=""
-			echo "== $peer n=$n rep=$rep"
-			grep -E '^(streams|events|lateness|ttfb|peak|load-generator|server)' "$out/$peer-n$n-r$rep.txt" | sed 's/^/   /'
-			sleep "$gap"
+		for client in $clients; do
+			for peer in $peers; do
+				measure_one "$n" "$rep" "$client" "$peer"
+			done
 		done
 	done
 done

@@ -1,9 +1,10 @@
 // Command loadsummary reads the reports bench/load/measure.sh wrote and
-// prints, for each N and server, the median of the runs and each run's
-// figures: p99 lateness at the client, the server's own p99 write lateness
-// (ssetape prints it when it stops), failures, CPU per event, memory per
-// open stream, and the load generator's own figures (its CPU and lag), so
-// that lateness the client caused is not counted against the server.
+// prints, for each N, client mode and server, the median of the runs and
+// each run's figures: p99 lateness at the client, the server's own p99 write
+// lateness (ssetape prints it when it stops), failures, CPU per event and
+// its ratio to plain Go's (same N and client mode), memory per open stream,
+// and the load generator's own figures (its CPU and lag), so that lateness
+// the client caused is not counted against the server.
 //
 //	go run ./cmd/loadsummary DIR
 package main
@@ -63,8 +64,9 @@ func main() {
 	}
 }
 
-// loadRuns reads every report in dir (PEER-nN-rR.txt, with
-// PEER-nN-rR.server.log beside it) and groups the runs by N and server.
+// loadRuns reads every report in dir (PEER-nN-rR.txt or, for a client
+// mode other than the default, PEER-MODE-nN-rR.txt, with .server.log
+// beside it) and groups the runs by N, client mode and server.
 func loadRuns(dir string) (map[key][]run, error) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*-n*-r*.txt"))
 	if len(files) == 0 {
@@ -72,23 +74,29 @@ func loadRuns(dir string) (map[key][]run, error) {
 	}
 	runs := map[key][]run{}
 	for _, f := range files {
-		peer, _, _ := strings.Cut(filepath.Base(f), "-n")
+		name, _, _ := strings.Cut(filepath.Base(f), "-n")
+		peer, client, ok := strings.Cut(name, "-")
+		if !ok {
+			client = "default"
+		}
 		r, err := readRun(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		runs[key{r.rep.N, peer}] = append(runs[key{r.rep.N, peer}], r)
+		k := key{r.rep.N, client, peer}
+		runs[k] = append(runs[k], r)
 	}
 	return runs, nil
 }
 
 type key struct {
-	n    int
-	peer string
+	n      int
+	client string
+	peer   string
 }
 
-// summarize writes one row per N and server: the median of the runs, then
-// every run in brackets.
+// summarize writes one row per N, client mode and server: the median of
+// the runs, then every run in brackets.
 func summarize(w io.Writer, runs map[key][]run) error {
 	keys := make([]key, 0, len(runs))
 	for k := range runs {
@@ -98,10 +106,14 @@ func summarize(w io.Writer, runs map[key][]run) error {
 		if a.n != b.n {
 			return a.n - b.n
 		}
+		if c := strings.Compare(a.client, b.client); c != 0 {
+			return c
+		}
 		return strings.Compare(a.peer, b.peer)
 	})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "N\tserver\truns\tp99 ms (client)\tp99 ms (server's own)\tfailed\tCPU us/event\tKiB/open stream\tclient CPU s\tclient lag p99 ms\tclient lag max ms")
+	fmt.Fprintln(tw, "N\tclient\tserver\truns\tp99 ms (client)\tp99 ms (server's own)\tfailed\tCPU us/event\tCPU x plain Go\tKiB/open stream\tclient CPU s\tclient lag p99 ms\tclient lag max ms")
+	cpu := func(r run) float64 { return 1e6 * r.rep.Server.CPUS / float64(max(r.rep.EventsReceived, 1)) }
 	for _, k := range keys {
 		rs := runs[k]
 		col := func(f func(run) float64) string {
@@ -111,11 +123,15 @@ func summarize(w io.Writer, runs map[key][]run) error {
 			}
 			return fmtRuns(v)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.n, k.peer, len(rs),
+		ratio := "-"
+		if plain, ok := runs[key{k.n, k.client, "plaingo"}]; ok && k.peer != "plaingo" {
+			ratio = num(median(rs, cpu)/median(plain, cpu)) + "x"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.n, k.client, k.peer, len(rs),
 			col(func(r run) float64 { return r.rep.Lateness.P99 }),
 			col(func(r run) float64 { return r.serverP99 }),
 			col(func(r run) float64 { return float64(r.rep.Failed) }),
-			col(func(r run) float64 { return 1e6 * r.rep.Server.CPUS / float64(max(r.rep.EventsReceived, 1)) }),
+			col(cpu), ratio,
 			col(func(r run) float64 { return r.rep.Server.RSSPerStreamK }),
 			col(func(r run) float64 { return r.rep.ClientCPUS }),
 			col(func(r run) float64 { return r.rep.ClientLag.P99 }),
@@ -155,18 +171,31 @@ func readRun(path string) (run, error) {
 	return r, nil
 }
 
+// median is the median of f over the runs.
+func median(rs []run, f func(run) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	return medianOf(v)
+}
+
+func medianOf(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
 // fmtRuns is the median, then every run in brackets when there are
 // several; "-" when no run has the figure.
 func fmtRuns(v []float64) string {
 	if slices.Contains(v, -1) {
 		return "-"
 	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	med := s[len(s)/2]
-	if len(s)%2 == 0 {
-		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
-	}
+	med := medianOf(v)
 	if len(v) == 1 {
 		return num(med)
 	}

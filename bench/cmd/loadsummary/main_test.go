@@ -27,6 +27,8 @@ func TestSummary(t *testing.T) {
 			"ssetape replay: 100040 writes, late against their schedule by p50 1.1 ms, p99 "+p+" ms, max 12.0 ms\n")
 	}
 	write("plaingo-n5000-r1.txt", report(50, 1.8))
+	write("ssetape-quiet-n5000-r1.txt", report(3, 1.1))
+	write("plaingo-quiet-n5000-r1.txt", report(20, 2.2))
 
 	runs, err := loadRuns(dir)
 	if err != nil {
@@ -37,17 +39,26 @@ func TestSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 5 {
 		t.Fatalf("%d lines:\n%s", len(lines), out.String())
 	}
 	plain, tape := strings.Fields(lines[1]), lines[2]
-	if plain[1] != "plaingo" || plain[3] != "50" || plain[4] != "-" || plain[6] != "18" {
+	if plain[1] != "default" || plain[2] != "plaingo" || plain[4] != "50" || plain[5] != "-" || plain[7] != "18" || plain[8] != "-" {
 		t.Errorf("plain Go row: %q", lines[1])
 	}
-	for _, want := range []string{"20 (30, 10, 20)", "3.10 (2, 9.50, 3.10)", "12 (12, 10, 14)", "1 (1, 1, 1)"} {
+	for _, want := range []string{"default  ssetape", "20 (30, 10, 20)", "3.10 (2, 9.50, 3.10)", "12 (12, 10, 14)", "0.67x", "1 (1, 1, 1)"} {
 		if !strings.Contains(tape, want) {
 			t.Errorf("ssetape row lacks %q: %q", want, tape)
 		}
+	}
+	// The quiet client's runs are their own rows, set against plain Go's
+	// quiet runs.
+	quietPlain, quietTape := strings.Fields(lines[3]), strings.Fields(lines[4])
+	if quietPlain[1] != "quiet" || quietPlain[2] != "plaingo" || quietPlain[4] != "20" {
+		t.Errorf("quiet plain Go row: %q", lines[3])
+	}
+	if quietTape[1] != "quiet" || quietTape[2] != "ssetape" || quietTape[4] != "3" || quietTape[8] != "0.50x" {
+		t.Errorf("quiet ssetape row: %q", lines[4])
 	}
 }
 
