@@ -15,6 +15,9 @@
 # its descriptor table grown before it starts, which takes out the load
 # tool's own stalls (its garbage collector, and the table doubling inside
 # socket(2)); see docs/benchmarks.md. Its reports are PEER-quiet-nN-rR.txt.
+# TIMELINE=1 builds the load tool with bench/load/timeline added and runs it
+# with GODEBUG=gctrace=1: bench/cmd/stalls REPORT then lines up the late
+# events with the client's collections and table doublings.
 # It ends with bench/cmd/loadsummary: medians and every run, the server's
 # own p99 write lateness beside the client's, and the client's CPU and lag.
 set -u
@@ -34,6 +37,24 @@ cleanup() { [ -n "$srv" ] && kill "$srv" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 (cd "$shared/load" && go build -o "$work/load" . && go build -o "$work/plaingo" ./plaingo) || exit 1
+client_env=()
+if [ "${TIMELINE:-0}" = 1 ]; then
+	# The load tool with a timeline of its late events (bench/load/timeline),
+	# and the client's garbage collections in its report; bench/cmd/stalls
+	# reads the two together.
+	cp -r "$shared/load" "$work/loadsrc" && chmod -R u+w "$work/loadsrc" || exit 1
+	sed '/^\/\/go:build ignore$/d' "$here/timeline/timeline.go" >"$work/loadsrc/timeline.go"
+	m=$work/loadsrc/main.go
+	sed -i 's/^\(\t*\)res\.lateness = append(res\.lateness, off-ref\[res\.events\])$/&\n\1timelineEvent(now, off-ref[res.events])/' "$m"
+	sed -i 's/GotConn: func(info httptrace\.GotConnInfo) { res\.reused = info\.Reused },/GotConn: func(info httptrace.GotConnInfo) {\n\t\t\tres.reused = info.Reused\n\t\t\tif !info.Reused {\n\t\t\t\ttimelineConn(info.Conn)\n\t\t\t}\n\t\t},/' "$m"
+	sed -i 's/^\(\t*\)loadStart := time\.Now()$/&\n\1timelineStart(loadStart)\n\1defer timelineDump(stdout)/' "$m"
+	if [ "$(grep -c 'timelineEvent(now\|timelineConn(info\|timelineStart(loadStart)' "$m")" != 3 ]; then
+		echo "TIMELINE=1: ../shared/load/main.go has changed; bench/load/measure.sh cannot add the timeline" >&2
+		exit 1
+	fi
+	(cd "$work/loadsrc" && go build -o "$work/load" .) || exit 1
+	client_env=(GODEBUG=gctrace=1)
+fi
 (cd "$repo" && go build -o "$work/ssetape" ./cmd/ssetape) || exit 1
 (cd "$repo/bench" && go run ./cmd/workload -sse "$shared/load/workload/workload.sse" -o "$work/workload.yaml" &&
 	go build -o "$work/floorserver" ./cmd/floorserver) || exit 1
@@ -45,7 +66,7 @@ run_load() {
 	local mode=$1
 	shift
 	case $mode in
-	default) "$@" ;;
+	default) env "${client_env[@]}" "$@" ;;
 	quiet)
 		# A descriptor open near the limit sizes the table the tool
 		# inherits; the tool raises its soft limit to the hard one.
@@ -54,7 +75,7 @@ run_load() {
 			top=$(($(ulimit -n) - 1))
 			[ "$top" -gt 65535 ] && top=65535
 			eval "exec $top</dev/null"
-			exec env GOGC=off "$@"
+			exec env GOGC=off "${client_env[@]}" "$@"
 		)
 		;;
 	*) echo "unknown client mode $mode (CLIENTS: default quiet)" >&2; return 2 ;;
