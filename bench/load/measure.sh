@@ -42,17 +42,7 @@ if [ "${TIMELINE:-0}" = 1 ]; then
 	# The load tool with a timeline of its late events (bench/load/timeline),
 	# and the client's garbage collections in its report; bench/cmd/stalls
 	# reads the two together.
-	cp -r "$shared/load" "$work/loadsrc" && chmod -R u+w "$work/loadsrc" || exit 1
-	sed '/^\/\/go:build ignore$/d' "$here/timeline/timeline.go" >"$work/loadsrc/timeline.go"
-	m=$work/loadsrc/main.go
-	sed -i 's/^\(\t*\)res\.lateness = append(res\.lateness, off-ref\[res\.events\])$/&\n\1timelineEvent(now, off-ref[res.events])/' "$m"
-	sed -i 's/GotConn: func(info httptrace\.GotConnInfo) { res\.reused = info\.Reused },/GotConn: func(info httptrace.GotConnInfo) {\n\t\t\tres.reused = info.Reused\n\t\t\tif !info.Reused {\n\t\t\t\ttimelineConn(info.Conn)\n\t\t\t}\n\t\t},/' "$m"
-	sed -i 's/^\(\t*\)loadStart := time\.Now()$/&\n\1timelineStart(loadStart)\n\1defer timelineDump(stdout)/' "$m"
-	if [ "$(grep -c 'timelineEvent(now\|timelineConn(info\|timelineStart(loadStart)' "$m")" != 3 ]; then
-		echo "TIMELINE=1: ../shared/load/main.go has changed; bench/load/measure.sh cannot add the timeline" >&2
-		exit 1
-	fi
-	(cd "$work/loadsrc" && go build -o "$work/load" .) || exit 1
+	"$here/timeline/build.sh" "$shared/load" "$work/load" || exit 1
 	client_env=(GODEBUG=gctrace=1)
 fi
 (cd "$repo" && go build -o "$work/ssetape" ./cmd/ssetape) || exit 1

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A report as measure.sh TIMELINE=1 leaves it: the tool's lines, the
@@ -71,5 +78,54 @@ func TestParseWithoutTimeline(t *testing.T) {
 	_, err := parse(strings.NewReader("lateness ms: p50 1\n{\"n\":5}\n"))
 	if err == nil || !strings.Contains(err.Error(), "TIMELINE=1") {
 		t.Errorf("err = %v, want one that says to run with TIMELINE=1", err)
+	}
+}
+
+// TestTimelineLoadTool builds the load tool of ../shared/load with the
+// timeline added (bench/load/timeline/build.sh, as measure.sh TIMELINE=1
+// does) and runs it against a small stream: its report must hold the
+// timeline, and parse must read it.
+func TestTimelineLoadTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the load tool")
+	}
+	loadDir, _ := filepath.Abs("../../../../shared/load")
+	if _, err := os.Stat(filepath.Join(loadDir, "main.go")); err != nil {
+		t.Skip("no ../shared/load beside the checkout:", err)
+	}
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash:", err)
+	}
+	bin := filepath.Join(t.TempDir(), "load")
+	build := exec.Command("bash", "../../load/timeline/build.sh", loadDir, bin)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, out)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range 3 {
+			if i > 0 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			fmt.Fprintf(w, "event: tick\ndata: %d\n\n", i)
+			w.(http.Flusher).Flush()
+		}
+	}))
+	defer srv.Close()
+	run := exec.Command(bin, "-url", srv.URL+"/", "-n", "4", "-ramp", "50ms", "-timeout", "10s", "-q")
+	run.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("load: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "streams: 4 ok, 0 failed") {
+		t.Errorf("the patched load tool did not measure 4 good streams:\n%s", out)
+	}
+	tl, err := parse(strings.NewReader(string(out)))
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, out)
+	}
+	if tl.fdSize <= 0 {
+		t.Errorf("descriptor table size %d, want the one the tool read at the start", tl.fdSize)
 	}
 }
