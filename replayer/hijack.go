@@ -256,7 +256,11 @@ func (sc *scheduler) run() {
 		for len(sc.h) > 0 && sc.h[0].due <= now {
 			sc.batch = append(sc.batch, sc.h.pop())
 		}
+		streams := len(sc.h) + len(sc.batch)
 		sc.mu.Unlock()
+		if len(sc.batch) > 0 {
+			sc.noteLag(passStart-sc.batch[0].due, streams) // popped earliest first
+		}
 		for i, ls := range sc.batch {
 			sc.step(ls)
 			sc.batch[i] = nil

@@ -14,6 +14,31 @@ type PacingStats struct {
 	P50, P99, Max time.Duration
 }
 
+// behindWarn is how late a scheduler's pass may start against its earliest
+// due write before the server warns, at most once every behindEvery: past
+// it the replay no longer keeps the recorded timing, because more writes
+// are due than the server can make.
+const (
+	behindWarn  = 50 * time.Millisecond
+	behindEvery = 10 * time.Second
+)
+
+// noteLag warns when a pass started lag after its earliest due write, with
+// streams in the scheduler; once every behindEvery for the whole server.
+func (sc *scheduler) noteLag(lag time.Duration, streams int) {
+	if lag < behindWarn {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := sc.s.warnedBehind.Load()
+	if last != 0 && now-last < int64(behindEvery) || !sc.s.warnedBehind.CompareAndSwap(last, now) {
+		return
+	}
+	sc.s.log.Warn("the replay is behind its schedule: more writes are due than the server can make in time, so events arrive late",
+		"late", lag.Round(time.Millisecond), "streams", streams,
+		"hint", "serve fewer streams at once, or give the server more CPUs (one scheduler per CPU)")
+}
+
 // lateStep is the resolution of the lateness histogram; lateBuckets of
 // them cover 0 to 1 s, later writes count in the last bucket (and Max).
 const (

@@ -116,6 +116,8 @@ type Server struct {
 	scheds    []*scheduler
 	wg        sync.WaitGroup // the schedulers and their slow writers
 
+	warnedBehind atomic.Int64 // when noteLag last warned, Unix ns
+
 	keepMu     sync.Mutex
 	keepers    map[*http.Server]*keeper // serve connections after their streams
 	idle       map[net.Conn]struct{}    // given back, waiting for the next request

@@ -82,10 +82,11 @@ Pacing applies to each chunk's gap in this order: --gap-for and --gap replace it
 --max-gap caps it, --speed divides it, --jitter moves it. --ttfb replaces the
 recorded time to headers.
 
-Connections are kept alive between streams (not after a fault or a reset). Stop with
-Ctrl-C: streams in progress are ended, the command prints how late its writes were
-against their schedule (p50, p99, max: the server's own share of any lateness a
-client sees) and exits with 130.`,
+Connections are kept alive between streams (not after a fault or a reset). When more
+streams are paced than the server can write in time, it warns (at most every 10 s).
+Stop with Ctrl-C: streams in progress are ended, the command prints how late its
+writes were against their schedule (p50, p99, max: the server's own share of any
+lateness a client sees) and exits with 130.`,
 		Example: `  ssetape replay                                   # the built-in sample on 127.0.0.1:8080
   curl -N -X POST http://127.0.0.1:8080/api/chat    # ...streams it, paced as recorded
   ssetape replay --listen 127.0.0.1:0 fixtures/    # every fixture; port 0 picks one
