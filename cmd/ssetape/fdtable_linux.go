@@ -8,8 +8,8 @@ const fdTableRoom = 32 << 10
 // growFDTable makes the kernel's descriptor table for this process room for
 // fdTableRoom descriptors (or the RLIMIT_NOFILE soft limit, which Go raises
 // to the hard one at start, when that is lower) before the server accepts
-// anything. The table starts at 256 slots and doubles when a new descriptor
-// does not fit; in a process with several threads each doubling waits for
+// anything. The table starts small (64 or 256 slots) and doubles when a new
+// descriptor does not fit; in a process with several threads each doubling waits for
 // an RCU grace period, 6 to 16 ms on the test machine, and the accept that
 // caused it waits with it, so connections 256, 512, 1024, ... would each
 // hold up every connection queued behind them (docs/benchmarks.md). Doing
