@@ -37,3 +37,12 @@ func growFDTable() {
 		syscall.Close(int(top))
 	}
 }
+
+// openFilesLimit is the RLIMIT_NOFILE soft limit, or 0 when unknown.
+func openFilesLimit() uint64 {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return 0
+	}
+	return rl.Cur
+}

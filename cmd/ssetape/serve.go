@@ -44,7 +44,7 @@ func serveUntilStopped(ln net.Listener, h http.Handler, log *slog.Logger, stop <
 		IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	growFDTable()
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(&fdShortListener{Listener: ln, log: log, sleep: time.Sleep}) }()
 	if stop == nil {
 		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer cancel()
