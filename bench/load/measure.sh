@@ -62,7 +62,9 @@ run_load() {
 		# inherits; the tool raises its soft limit to the hard one.
 		(
 			ulimit -n "$(ulimit -Hn)" 2>/dev/null
-			top=$(($(ulimit -n) - 1))
+			lim=$(ulimit -n)
+			case $lim in '' | *[!0-9]*) lim=65536 ;; esac # "unlimited"
+			top=$((lim - 1))
 			[ "$top" -gt 65535 ] && top=65535
 			eval "exec $top</dev/null"
 			exec env GOGC=off "${client_env[@]}" "$@"
