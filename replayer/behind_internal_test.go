@@ -2,35 +2,15 @@ package replayer
 
 import (
 	"bufio"
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ssetape/ssetape/cassette"
 )
-
-// syncBuffer is a log destination for a test and the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
 
 // A server whose schedulers fall behind their schedule says so in the log,
 // once per behindEvery: here their heaps are held for 150 ms while a chunk
@@ -44,7 +24,7 @@ interactions:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs LogBuffer
 	srv, err := New([]Source{{Name: "b.yaml", Cassette: c}},
 		Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {

@@ -1,10 +1,8 @@
 package replayer_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ssetape/ssetape/internal/jsclients"
@@ -35,26 +33,8 @@ func TestAnthropicNodeSDK(t *testing.T) {
 	}
 }
 
-// logBuffer collects the server's log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestEventSourceReconnectsAndStopsAt204(t *testing.T) {
-	var log logBuffer
+	var log replayer.LogBuffer
 	c := fixture(t, "events.yaml")
 	// A shorter retry than the fixture's 2 s keeps the test quick.
 	c.Interactions[0].Response.Wire = nil
