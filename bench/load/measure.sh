@@ -36,7 +36,7 @@ srv=""
 cleanup() { [ -n "$srv" ] && kill "$srv" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-(cd "$shared/load" && go build -o "$work/load" . && go build -o "$work/plaingo" ./plaingo) || exit 1
+(cd "$shared/load" && go build -o "$work/plaingo" ./plaingo) || exit 1
 client_env=()
 if [ "${TIMELINE:-0}" = 1 ]; then
 	# The load tool with a timeline of its late events (bench/load/timeline),
@@ -44,6 +44,8 @@ if [ "${TIMELINE:-0}" = 1 ]; then
 	# reads the two together.
 	"$here/timeline/build.sh" "$shared/load" "$work/load" || exit 1
 	client_env=(GODEBUG=gctrace=1)
+else
+	(cd "$shared/load" && go build -o "$work/load" .) || exit 1
 fi
 (cd "$repo" && go build -o "$work/ssetape" ./cmd/ssetape) || exit 1
 (cd "$repo/bench" && go run ./cmd/workload -sse "$shared/load/workload/workload.sse" -o "$work/workload.yaml" &&

@@ -17,14 +17,11 @@ const fdTableRoom = 32 << 10
 // nothing in the process's own memory. It dups a descriptor to the top
 // slot and closes it again; a slot already in use is left alone.
 func growFDTable() {
-	var rl syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+	room := min(openFilesLimit(), fdTableRoom) // 0: the limit is unknown
+	if room < 1024 {
 		return
 	}
-	top := min(rl.Cur, fdTableRoom) - 1
-	if top < 1024 {
-		return
-	}
+	top := room - 1
 	if _, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(top), syscall.F_GETFD, 0); errno == 0 {
 		return // in use: the table is that large already
 	}
