@@ -4,35 +4,21 @@ import (
 	"bufio"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ssetape/ssetape/cassette"
 )
 
 // A server whose schedulers fall behind their schedule says so in the log,
 // once per behindEvery: here their heaps are held for 150 ms while a chunk
 // is due.
 func TestBehindScheduleWarning(t *testing.T) {
-	c, err := cassette.Parse([]byte(`version: 1
+	var logs LogBuffer
+	srv, ts := serveYAML(t, "b.yaml", `version: 1
 interactions:
   - request: {path: /s}
     response: {entries: [{at: 0s, data: one}, {at: 20ms, data: two}, {at: 40ms, data: three}]}
-`), "b.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs LogBuffer
-	srv, err := New([]Source{{Name: "b.yaml", Cassette: c}},
-		Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	defer srv.Close()
+`, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 
 	// stream reads one stream, keeping the schedulers from writing for 150 ms
 	// after its first chunk.

@@ -4,32 +4,19 @@ import (
 	"bufio"
 	"io"
 	"net"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ssetape/ssetape/cassette"
 )
 
 // A connection kept alive through many streams stays with one keep-alive
 // server: a request served by that server must not start another.
 func TestOneKeeperPerServer(t *testing.T) {
-	c, err := cassette.Parse([]byte(`version: 1
+	srv, ts := serveYAML(t, "k.yaml", `version: 1
 interactions:
   - request: {path: /s}
     response: {entries: [{at: 0s, data: one}, {at: 1ms, data: two}]}
-`), "k.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New([]Source{{Name: "k.yaml", Cassette: c}}, Options{Pacing: Pacing{Max: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	defer srv.Close()
+`, Options{Pacing: Pacing{Max: true}})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
