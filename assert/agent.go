@@ -25,7 +25,7 @@ var (
 var agentTypes = []string{"thinking", "text_delta", "tool_call", "tool_result", "final_answer", "error", "done"}
 
 // Agent is the agent preset.
-var Agent = &Contract{
+var agentContract = &Contract{
 	Name:  "agent",
 	New:   func() Checker { return &agentChecker{} },
 	Rules: []Rule{agt1, agt2, agt3, agt4, agt5, agt6, agt7},

@@ -56,7 +56,7 @@ func TestAgentFixtures(t *testing.T) {
 			want = strings.TrimSuffix(strings.Fields(first)[2], ":")
 		}
 		for eol, body := range eols(string(data)) {
-			r := assert.Check(assert.Agent, name, decode(t, []byte(body)))
+			r := assert.Check(assert.Agent(), name, decode(t, []byte(body)))
 			errs := rules(r, assert.Error)
 			if want == "AGT-6" { // a design option: a warning
 				errs = rules(r, assert.Warning)
@@ -199,7 +199,7 @@ data: {"type":"done"}
 	}
 	for _, c := range cases {
 		for eol, body := range eols(c.stream) {
-			r := assert.Check(assert.Agent, c.name, decode(t, []byte(body)))
+			r := assert.Check(assert.Agent(), c.name, decode(t, []byte(body)))
 			if got := strings.Join(rules(r, assert.Error), " "); got != c.errors {
 				t.Errorf("%s (%s): errors %q, want %q: %+v", c.name, eol, got, c.errors, r.Violations)
 			}
@@ -212,7 +212,7 @@ data: {"type":"done"}
 
 func TestViolationNamesTheEvent(t *testing.T) {
 	data, _ := fixtures.FS.ReadFile("broken/text-after-final-answer.sse")
-	r := assert.Check(assert.Agent, "x", decode(t, data))
+	r := assert.Check(assert.Agent(), "x", decode(t, data))
 	if len(r.Violations) == 0 {
 		t.Fatal("no violation")
 	}

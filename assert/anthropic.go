@@ -23,7 +23,7 @@ var (
 )
 
 // Anthropic is the anthropic preset.
-var Anthropic = &Contract{
+var anthropicContract = &Contract{
 	Name:  "anthropic",
 	New:   func() Checker { return &collector{check: checkAnthropic} },
 	Rules: []Rule{ant1, ant2, ant3, ant4, ant4s, ant5, ant6, ant7, ant8, ant9, ant10, ant11},

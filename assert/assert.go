@@ -103,9 +103,15 @@ type Report struct {
 	Auto       bool        `json:"auto,omitempty"` // the contract was chosen by --contract auto
 	Events     int         `json:"events"`
 	Violations []Violation `json:"violations"`
-	// Stream keeps the events, so that a report can show the neighbours
-	// of an offending event.
-	Stream []Event `json:"-"`
+	// window keeps events (all of them, or the most recent when the stream
+	// is long), so that a report can show an offending event's neighbours.
+	window map[int]Event
+}
+
+// Event returns event n of the stream, when the report kept it.
+func (r *Report) Event(n int) (Event, bool) {
+	e, ok := r.window[n]
+	return e, ok
 }
 
 // Errors counts the violations that fail the check.
@@ -128,7 +134,11 @@ func Check(c *Contract, target string, events []Event) *Report {
 	for _, e := range events {
 		ch.Event(e)
 	}
-	return &Report{Target: target, Contract: c.Name, Events: len(events), Violations: ch.End(), Stream: events}
+	r := &Report{Target: target, Contract: c.Name, Events: len(events), Violations: ch.End(), window: map[int]Event{}}
+	for _, e := range events {
+		r.window[e.N] = e
+	}
+	return r
 }
 
 // violation builds a Violation at an event.

@@ -21,7 +21,7 @@ var (
 )
 
 // Gemini is the gemini preset.
-var Gemini = &Contract{
+var geminiContract = &Contract{
 	Name:  "gemini",
 	New:   func() Checker { return &collector{check: checkGemini} },
 	Rules: []Rule{gem1, gem2, gem3, gem4, gem5, gem6, gem6s, gem7, gem8},
@@ -37,7 +37,7 @@ func gem1Frames(c *collector) {
 	for _, e := range c.events {
 		switch {
 		case e.Type != "":
-			c.add(gem1, e.Event, "event: %s; Gemini frames have only a data: line", e.Type)
+			c.add(gem1, e.Event, "event: %s; geminiContract frames have only a data: line", e.Type)
 		case e.Data == "[DONE]":
 		case strings.Contains(e.Data, "\n"):
 			c.add(gem1, e.Event, "the JSON spans several data: lines; @google/genai reads one line and throws")
@@ -50,7 +50,7 @@ func gem1Frames(c *collector) {
 func gem2NoDone(c *collector) {
 	for _, e := range c.events {
 		if e.Data == "[DONE]" {
-			c.add(gem2, e.Event, "data: [DONE]; Gemini streams end with the body")
+			c.add(gem2, e.Event, "data: [DONE]; geminiContract streams end with the body")
 		}
 	}
 }
@@ -174,7 +174,7 @@ func gem6and7Parts(c *collector) {
 				}
 				if fc := obj(part["functionCall"]); fc != nil {
 					if _, partial := fc["partialArgs"]; partial || obj(fc["args"]) == nil && fc["args"] != nil {
-						c.add(gem7, e.Event, "functionCall %v has partial arguments; the Gemini API sends them whole", fmt.Sprint(fc["name"]))
+						c.add(gem7, e.Event, "functionCall %v has partial arguments; the geminiContract API sends them whole", fmt.Sprint(fc["name"]))
 					}
 				}
 			}

@@ -2,7 +2,6 @@ package assert
 
 import (
 	"bytes"
-	"io"
 	"mime"
 	"strings"
 
@@ -24,7 +23,7 @@ var (
 
 // Generic is the contract for a stream that matches no preset: SSE-4 and
 // SSE-6 from its events (CheckRaw adds the rest).
-var Generic = &Contract{
+var genericContract = &Contract{
 	Name:  "generic SSE",
 	New:   func() Checker { return &collector{check: checkGeneric} },
 	Rules: []Rule{sse1, sse2, sse3, sse4, sse5, sse6},
@@ -47,52 +46,81 @@ func checkGeneric(c *collector) {
 // such an id is ignored).
 func CheckRaw(status int, contentType string, body []byte) []Violation {
 	var out []Violation
-	at := func(r Rule, off int64, format string, a ...any) {
-		v := violation(r, Event{}, format, a...)
-		v.Offset = off
-		out = append(out, v)
-	}
-	if status != 0 && status != 200 {
-		at(sse1, 0, "status %d; an event stream is a 200", status)
-	}
 	if contentType != "" || status != 0 {
-		mt, _, err := mime.ParseMediaType(contentType)
-		if err != nil || !strings.EqualFold(mt, "text/event-stream") {
-			at(sse1, 0, "Content-Type %q; expected text/event-stream", contentType)
-		}
+		out = checkResponse(status, contentType)
 	}
+	var rc rawCheck
 	d := sse.NewDecoder(bytes.NewReader(body))
-	endings := map[sse.LineEnding]int64{}
 	for {
 		b, err := d.NextBlock()
-		if err == io.EOF || err != nil {
+		if err != nil {
 			break
 		}
-		if !b.Terminated {
-			at(sse2, b.Start, "the stream ends inside a frame (%d bytes without a blank line): truncated", b.End-b.Start)
+		rc.block(b)
+	}
+	return append(out, rc.end()...)
+}
+
+// checkResponse is SSE-1: a 200 with Content-Type text/event-stream.
+func checkResponse(status int, contentType string) []Violation {
+	var out []Violation
+	if status != 0 && status != 200 {
+		out = append(out, rawViolation(sse1, 0, "status %d; an event stream is a 200", status))
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil || !strings.EqualFold(mt, "text/event-stream") {
+		out = append(out, rawViolation(sse1, 0, "Content-Type %q; expected text/event-stream", contentType))
+	}
+	return out
+}
+
+func rawViolation(r Rule, off int64, format string, a ...any) Violation {
+	v := violation(r, Event{}, format, a...)
+	v.Offset = off
+	return v
+}
+
+// rawCheck is the raw-view checks (SSE-2 to SSE-5) over a stream's blocks,
+// one block at a time.
+type rawCheck struct {
+	out     []Violation
+	endings map[sse.LineEnding]int64 // the first offset of each line ending
+}
+
+func (rc *rawCheck) block(b sse.Block) {
+	if !b.Terminated {
+		rc.out = append(rc.out, rawViolation(sse2, b.Start, "the stream ends inside a frame (%d bytes without a blank line): truncated", b.End-b.Start))
+	}
+	if rc.endings == nil {
+		rc.endings = map[sse.LineEnding]int64{}
+	}
+	for _, l := range b.Lines {
+		if l.Ending != sse.NoLineEnding {
+			if _, ok := rc.endings[l.Ending]; !ok {
+				rc.endings[l.Ending] = l.Start
+			}
 		}
-		for _, l := range b.Lines {
-			if l.Ending != sse.NoLineEnding {
-				if _, ok := endings[l.Ending]; !ok {
-					endings[l.Ending] = l.Start
-				}
-			}
-			switch {
-			case l.Kind == sse.Retry && l.Ignored:
-				at(sse5, l.Start, "retry: %q is not a whole number of milliseconds", l.Value)
-			case l.Kind == sse.ID && l.Ignored:
-				at(sse4, l.Start, "an id holding NUL; clients ignore it")
-			}
+		switch {
+		case l.Kind == sse.Retry && l.Ignored:
+			rc.out = append(rc.out, rawViolation(sse5, l.Start, "retry: %q is not a whole number of milliseconds", excerpt(l.Value, 40)))
+		case l.Kind == sse.ID && l.Ignored:
+			rc.out = append(rc.out, rawViolation(sse4, l.Start, "an id holding NUL; clients ignore it"))
 		}
 	}
-	if len(endings) > 1 {
+}
+
+func (rc *rawCheck) end() []Violation {
+	out := rc.out
+	if len(rc.endings) > 1 {
 		var names []string
 		var second int64
-		for e, off := range endings {
-			names = append(names, e.String())
-			second = max(second, off)
+		for _, e := range []sse.LineEnding{sse.LF, sse.CRLF, sse.CR} {
+			if off, ok := rc.endings[e]; ok {
+				names = append(names, e.String())
+				second = max(second, off)
+			}
 		}
-		at(sse3, second, "mixed line endings (%s)", strings.Join(names, ", "))
+		out = append(out, rawViolation(sse3, second, "mixed line endings (%s)", strings.Join(names, ", ")))
 	}
 	return out
 }

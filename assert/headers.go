@@ -17,8 +17,8 @@ var (
 )
 
 func init() {
-	VercelAI.Rules = append([]Rule{vai1}, VercelAI.Rules...)
-	MCP.Rules = append([]Rule{mcp1}, MCP.Rules...)
+	vercelAIContract.Rules = append([]Rule{vai1}, vercelAIContract.Rules...)
+	mcpContract.Rules = append([]Rule{mcp1}, mcpContract.Rules...)
 }
 
 // CheckHeaders checks what c says about a recorded response's headers
@@ -34,18 +34,18 @@ func CheckHeaders(c *Contract, h http.Header, events []Event) []Violation {
 		return err == nil && strings.EqualFold(mt, "text/event-stream")
 	}
 	switch c {
-	case VercelAI:
+	case vercelAIContract:
 		if !isSSE() {
 			out = append(out, violation(vai1, Event{}, "Content-Type %q; the UI message stream is text/event-stream", h.Get("Content-Type")))
 		}
 		if v := h.Get("X-Vercel-Ai-Ui-Message-Stream"); v != "v1" {
 			out = append(out, violation(vai1, Event{}, "x-vercel-ai-ui-message-stream is %q; custom backends must send v1", v))
 		}
-	case MCP:
+	case mcpContract:
 		if !isSSE() {
 			out = append(out, violation(mcp1, Event{}, "Content-Type %q; a response with an SSE body is text/event-stream", h.Get("Content-Type")))
 		}
-	case LangGraph:
+	case langGraphContract:
 		loc := h.Get("Content-Location")
 		_, after, ok := strings.Cut(loc, "/runs/")
 		if !ok || len(events) == 0 || events[0].Type != "metadata" {

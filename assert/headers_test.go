@@ -19,16 +19,16 @@ func TestCheckHeaders(t *testing.T) {
 		events []assert.Event
 		want   string // the rules found, joined; "" passes
 	}{
-		{"vercel ok", assert.VercelAI, vercel, nil, ""},
-		{"vercel without the header", assert.VercelAI, sse, nil, "VAI-1"},
-		{"vercel as JSON", assert.VercelAI, http.Header{"Content-Type": {"application/json"}, "X-Vercel-Ai-Ui-Message-Stream": {"v1"}}, nil, "VAI-1"},
-		{"vercel, no headers recorded", assert.VercelAI, nil, nil, ""},
-		{"mcp ok", assert.MCP, http.Header{"Content-Type": {"text/event-stream; charset=utf-8"}}, nil, ""},
-		{"mcp as JSON", assert.MCP, http.Header{"Content-Type": {"application/json"}}, nil, "MCP-1"},
-		{"langgraph without Content-Location", assert.LangGraph, sse, lgEvents, ""},
-		{"langgraph run matches", assert.LangGraph, http.Header{"Content-Location": {"/threads/t1/runs/" + lgRunID(t, lgEvents)}}, lgEvents, ""},
-		{"langgraph run differs", assert.LangGraph, http.Header{"Content-Location": {"/threads/t1/runs/other-run"}}, lgEvents, "LG-1"},
-		{"openai-chat has no header rules", assert.OpenAIChat, http.Header{}, nil, ""},
+		{"vercel ok", assert.VercelAI(), vercel, nil, ""},
+		{"vercel without the header", assert.VercelAI(), sse, nil, "VAI-1"},
+		{"vercel as JSON", assert.VercelAI(), http.Header{"Content-Type": {"application/json"}, "X-Vercel-Ai-Ui-Message-Stream": {"v1"}}, nil, "VAI-1"},
+		{"vercel, no headers recorded", assert.VercelAI(), nil, nil, ""},
+		{"mcp ok", assert.MCP(), http.Header{"Content-Type": {"text/event-stream; charset=utf-8"}}, nil, ""},
+		{"mcp as JSON", assert.MCP(), http.Header{"Content-Type": {"application/json"}}, nil, "MCP-1"},
+		{"langgraph without Content-Location", assert.LangGraph(), sse, lgEvents, ""},
+		{"langgraph run matches", assert.LangGraph(), http.Header{"Content-Location": {"/threads/t1/runs/" + lgRunID(t, lgEvents)}}, lgEvents, ""},
+		{"langgraph run differs", assert.LangGraph(), http.Header{"Content-Location": {"/threads/t1/runs/other-run"}}, lgEvents, "LG-1"},
+		{"openai-chat has no header rules", assert.OpenAIChat(), http.Header{}, nil, ""},
 	} {
 		var got []string
 		for _, v := range assert.CheckHeaders(tc.c, tc.h, tc.events) {

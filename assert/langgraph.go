@@ -32,7 +32,7 @@ var (
 )
 
 // LangGraph is the langgraph preset.
-var LangGraph = &Contract{
+var langGraphContract = &Contract{
 	Name:  "langgraph",
 	New:   func() Checker { return &collector{check: checkLangGraph} },
 	Rules: []Rule{lg1, lg2, lg3, lg4, lg5, lg6, lg7, lg8, lg9, lg10, lce1, lce2, lce3, lce4, lce5, lce6},

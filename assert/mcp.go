@@ -18,7 +18,7 @@ var (
 )
 
 // MCP is the mcp preset.
-var MCP = &Contract{
+var mcpContract = &Contract{
 	Name:  "mcp",
 	New:   func() Checker { return &collector{check: checkMCP} },
 	Rules: []Rule{mcp2, mcp3, mcp4, mcp5, mcp6},
@@ -38,7 +38,7 @@ func checkMCP(c *collector) {
 	lastProgress, total, token := -1.0, any(nil), any(nil)
 	for i, e := range c.events {
 		if e.Type != "" && e.Type != "message" {
-			c.add(mcp6, e.Event, "event type %q; MCP events are untyped or message", e.Type)
+			c.add(mcp6, e.Event, "event type %q; mcpContract events are untyped or message", e.Type)
 		}
 		ids.check(c, e.Event)
 		if e.Data == "" { // the priming event

@@ -26,7 +26,7 @@ var (
 )
 
 // OpenAIChat is the openai-chat preset.
-var OpenAIChat = &Contract{
+var openAIChatContract = &Contract{
 	Name:  "openai-chat",
 	New:   func() Checker { return &collector{check: checkOpenAIChat} },
 	Rules: []Rule{oaiCC1, oaiCC2, oaiCC3, oaiCC4, oaiCC5, oaiCC6, oaiCC7, oaiCC7s, oaiCC8, oaiCC9, oaiCC10, oaiCC11},

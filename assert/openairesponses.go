@@ -24,7 +24,7 @@ var (
 )
 
 // OpenAIResponses is the openai-responses preset.
-var OpenAIResponses = &Contract{
+var openAIResponsesContract = &Contract{
 	Name:  "openai-responses",
 	New:   func() Checker { return &collector{check: checkOpenAIResponses} },
 	Rules: []Rule{oaiR1, oaiR2, oaiR2s, oaiR3, oaiR4, oaiR5, oaiR6, oaiR7, oaiR8, oaiR9, oaiR10},

@@ -74,19 +74,64 @@ func num(v any) (float64, bool) {
 	return f, ok
 }
 
-// Presets lists the shipped contracts by name.
-var Presets = map[string]*Contract{}
-
-func init() {
-	Presets["agent"] = Agent
-	Presets["openai-chat"] = OpenAIChat
-	Presets["anthropic"] = Anthropic
-	Presets["openai-responses"] = OpenAIResponses
-	Presets["gemini"] = Gemini
-	Presets["vercel-ai"] = VercelAI
-	Presets["mcp"] = MCP
-	Presets["langgraph"] = LangGraph
+// presets lists the shipped contracts by name.
+var presets = map[string]*Contract{
+	"agent":            agentContract,
+	"openai-chat":      openAIChatContract,
+	"anthropic":        anthropicContract,
+	"openai-responses": openAIResponsesContract,
+	"gemini":           geminiContract,
+	"vercel-ai":        vercelAIContract,
+	"mcp":              mcpContract,
+	"langgraph":        langGraphContract,
 }
+
+// Preset returns the shipped contract of that name (agent, openai-chat,
+// openai-responses, anthropic, gemini, vercel-ai, langgraph, mcp). The
+// contract is shared: do not change it.
+func Preset(name string) (*Contract, bool) {
+	c, ok := presets[name]
+	return c, ok
+}
+
+// PresetNames lists the presets' names, sorted.
+func PresetNames() []string {
+	names := make([]string, 0, len(presets))
+	for n := range presets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// The presets, one function each.
+
+// Agent is the agent preset: the seed's agent protocol.
+func Agent() *Contract { return agentContract }
+
+// OpenAIChat is the openai-chat preset: Chat Completions streaming.
+func OpenAIChat() *Contract { return openAIChatContract }
+
+// OpenAIResponses is the openai-responses preset: the Responses API.
+func OpenAIResponses() *Contract { return openAIResponsesContract }
+
+// Anthropic is the anthropic preset: Messages streaming.
+func Anthropic() *Contract { return anthropicContract }
+
+// Gemini is the gemini preset: streamGenerateContent with alt=sse.
+func Gemini() *Contract { return geminiContract }
+
+// VercelAI is the vercel-ai preset: the AI SDK's UI message stream v1.
+func VercelAI() *Contract { return vercelAIContract }
+
+// MCP is the mcp preset: MCP Streamable HTTP.
+func MCP() *Contract { return mcpContract }
+
+// LangGraph is the langgraph preset: LangGraph Platform streams.
+func LangGraph() *Contract { return langGraphContract }
+
+// Generic is the generic SSE checks, for a stream no preset matches.
+func Generic() *Contract { return genericContract }
 
 // Detect picks the preset a stream looks like, or nil when none does: the
 // one whose events make up most of the stream (docs/contracts.md, "--contract
@@ -146,21 +191,21 @@ func Detect(events []Event) *Contract {
 	}
 	switch {
 	case LooksLikeAgent(events):
-		return Agent
+		return agentContract
 	case ant*2 > len(events):
-		return Anthropic
+		return anthropicContract
 	case resp*2 > len(events):
-		return OpenAIResponses
+		return openAIResponsesContract
 	case gem*2 > len(events):
-		return Gemini
+		return geminiContract
 	case vai*2 > len(events):
-		return VercelAI
+		return vercelAIContract
 	case mcp*2 >= len(events):
-		return MCP
+		return mcpContract
 	case lg*2 > len(events):
-		return LangGraph
+		return langGraphContract
 	case chat*2 > len(events):
-		return OpenAIChat
+		return openAIChatContract
 	}
 	return nil
 }
@@ -175,7 +220,7 @@ func Auto(events []Event, path string) *Contract {
 	if c := DetectPath(path); c != nil {
 		return c
 	}
-	return Generic
+	return genericContract
 }
 
 // DetectPath picks the preset a request path belongs to, or nil when the
@@ -189,17 +234,17 @@ func DetectPath(path string) *Contract {
 	last := parts[len(parts)-1]
 	switch {
 	case strings.HasSuffix(path, "/chat/completions"):
-		return OpenAIChat
+		return openAIChatContract
 	case last == "responses":
-		return OpenAIResponses
+		return openAIResponsesContract
 	case strings.HasSuffix(path, "/v1/messages"):
-		return Anthropic
+		return anthropicContract
 	case strings.HasSuffix(last, ":streamGenerateContent"):
-		return Gemini
+		return geminiContract
 	case last == "stream" && len(parts) >= 3 && (parts[len(parts)-2] == "runs" || parts[len(parts)-3] == "runs"):
-		return LangGraph
+		return langGraphContract
 	case last == "mcp":
-		return MCP
+		return mcpContract
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ func fixtureBody(t *testing.T, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks, _, _ := c.Interactions[0].Response.Plan(true)
+	chunks, _, _ := c.Interactions[0].Response.Chunks(true)
 	var b strings.Builder
 	for _, ch := range chunks {
 		b.Write(ch.Data)
@@ -122,7 +122,7 @@ func TestOpenAIChatPreset(t *testing.T) {
 	tool := func(frag string) string {
 		return `data: {"id":"chatcmpl-Aq7x2ZfXw1","object":"chat.completion.chunk","created":1763892000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"tool_calls":[` + frag + `]},"finish_reason":null}],"usage":null}` + "\n\n"
 	}
-	runMutations(t, assert.OpenAIChat, valid, []mutation{
+	runMutations(t, assert.OpenAIChat(), valid, []mutation{
 		{"no [DONE]", remove(-1), "OAI-CC-1", ""},
 		{"[DONE] twice", insert(-1, "data: [DONE]\n\n"), "OAI-CC-1", ""},
 		{"an event name", replace(1, "data: ", "event: chunk\ndata: "), "OAI-CC-2", ""},
@@ -151,7 +151,7 @@ func TestOpenAIChatPreset(t *testing.T) {
 func TestAnthropicPreset(t *testing.T) {
 	valid := fixtureBody(t, "anthropic.yaml")
 	n := len(blocks(valid))
-	runMutations(t, assert.Anthropic, valid, []mutation{
+	runMutations(t, assert.Anthropic(), valid, []mutation{
 		{"no event line", replace(3, "event: content_block_delta\n", ""), "ANT-1", ""},
 		{"name differs", replace(3, "event: content_block_delta", "event: content_block_stop"), "ANT-2", ""},
 		{"two message_start", insert(1, blocks(valid)[0]), "ANT-3", ""},
@@ -178,7 +178,7 @@ func TestOpenAIResponsesPreset(t *testing.T) {
 	valid := fixtureBody(t, "openai-responses.yaml")
 	n := len(blocks(valid))
 	// blocks: 0 created, 1 in_progress, 2 item.added, 3 part.added, 4-7 deltas, 8 text.done, 9 part.done, 10 item.done, 11 completed
-	runMutations(t, assert.OpenAIResponses, valid, []mutation{
+	runMutations(t, assert.OpenAIResponses(), valid, []mutation{
 		{"name differs", replace(4, "event: response.output_text.delta", "event: response.output_text.done"), "OAI-R-1", ""},
 		{"sequence goes back", replace(5, `"sequence_number":5`, `"sequence_number":2`), "OAI-R-2", ""},
 		{"sequence skips (observed +1)", replace(n-1, `"sequence_number":11`, `"sequence_number":20`), "", "OAI-R-2"},
@@ -199,16 +199,16 @@ func TestOpenAIResponsesPreset(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
-	if c := assert.Detect(decode(t, []byte(geminiValid))); c != assert.Gemini {
+	if c := assert.Detect(decode(t, []byte(geminiValid))); c != assert.Gemini() {
 		t.Errorf("gemini detected as %v", c)
 	}
-	if c := assert.Detect(decode(t, []byte(langgraphValid))); c != assert.LangGraph {
+	if c := assert.Detect(decode(t, []byte(langgraphValid))); c != assert.LangGraph() {
 		t.Errorf("langgraph detected as %v", c)
 	}
-	if c := assert.Detect(decode(t, []byte(mcpValid))); c != assert.MCP {
+	if c := assert.Detect(decode(t, []byte(mcpValid))); c != assert.MCP() {
 		t.Errorf("mcp detected as %v", c)
 	}
-	if c := assert.Detect(decode(t, []byte(vercelValid))); c != assert.VercelAI {
+	if c := assert.Detect(decode(t, []byte(vercelValid))); c != assert.VercelAI() {
 		t.Errorf("vercel-ai detected as %v", c)
 	}
 	for name, want := range map[string]string{"openai-chat.yaml": "openai-chat", "anthropic.yaml": "anthropic", "openai-responses.yaml": "openai-responses"} {
@@ -217,15 +217,15 @@ func TestDetect(t *testing.T) {
 		}
 	}
 	data, _ := fixtures.FS.ReadFile("raw/agent.sse")
-	if c := assert.Detect(decode(t, data)); c != assert.Agent {
+	if c := assert.Detect(decode(t, data)); c != assert.Agent() {
 		t.Errorf("agent stream detected as %v", c)
 	}
 	// A stream holding only an error object still tells its format, and
 	// passes that preset (an error is a valid end).
 	for body, want := range map[string]*assert.Contract{
-		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n": assert.Anthropic,
-		"data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n":               assert.OpenAIChat,
-		"data: {\"error\":{\"code\":503,\"message\":\"busy\",\"status\":\"UNAVAILABLE\"}}\n\n":                              assert.Gemini,
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n": assert.Anthropic(),
+		"data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n":               assert.OpenAIChat(),
+		"data: {\"error\":{\"code\":503,\"message\":\"busy\",\"status\":\"UNAVAILABLE\"}}\n\n":                              assert.Gemini(),
 	} {
 		evs := decode(t, []byte(body))
 		c := assert.Detect(evs)
@@ -244,16 +244,16 @@ func TestDetect(t *testing.T) {
 
 func TestDetectPath(t *testing.T) {
 	for path, want := range map[string]*assert.Contract{
-		"/v1/chat/completions": assert.OpenAIChat,
-		"/openai/deployments/gpt/chat/completions?api-version=2024-10-21": assert.OpenAIChat,
-		"/v1/responses": assert.OpenAIResponses,
-		"/v1/messages":  assert.Anthropic,
-		"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse": assert.Gemini,
-		"/threads/t1/runs/stream":    assert.LangGraph,
-		"/runs/stream":               assert.LangGraph,
-		"/threads/t1/runs/r1/stream": assert.LangGraph,
-		"/mcp":                       assert.MCP,
-		"/mcp/":                      assert.MCP,
+		"/v1/chat/completions": assert.OpenAIChat(),
+		"/openai/deployments/gpt/chat/completions?api-version=2024-10-21": assert.OpenAIChat(),
+		"/v1/responses": assert.OpenAIResponses(),
+		"/v1/messages":  assert.Anthropic(),
+		"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse": assert.Gemini(),
+		"/threads/t1/runs/stream":    assert.LangGraph(),
+		"/runs/stream":               assert.LangGraph(),
+		"/threads/t1/runs/r1/stream": assert.LangGraph(),
+		"/mcp":                       assert.MCP(),
+		"/mcp/":                      assert.MCP(),
 		"/api/chat":                  nil, // the agent sample and the AI SDK both use it
 		"/":                          nil,
 		"":                           nil,
@@ -276,7 +276,7 @@ data: {"candidates": [{"content": {"parts": [{"text": "end."}],"role": "model"},
 `
 
 func TestGeminiPreset(t *testing.T) {
-	runMutations(t, assert.Gemini, geminiValid, []mutation{
+	runMutations(t, assert.Gemini(), geminiValid, []mutation{
 		{"event field", replace(1, "data: ", "event: chunk\ndata: "), "GEM-1", ""},
 		{"pretty-printed", replace(1, `{"candidates": [`, "{\ndata: \"candidates\": ["), "GEM-1", ""},
 		{"[DONE]", insert(4, "data: [DONE]\n\n"), "GEM-2", ""},
@@ -335,7 +335,7 @@ data: [DONE]
 `
 
 func TestVercelAIPreset(t *testing.T) {
-	runMutations(t, assert.VercelAI, vercelValid, []mutation{
+	runMutations(t, assert.VercelAI(), vercelValid, []mutation{
 		{"unknown type", insert(3, `data: {"type":"text-chunk","id":"t1"}`+"\n\n"), "VAI-2", ""},
 		{"[DONE] early", insert(3, "data: [DONE]\n\n"), "VAI-2", ""},
 		{"after finish", insert(17, `data: {"type":"text-start","id":"t9"}`+"\n\n"), "VAI-3", ""},
@@ -375,7 +375,7 @@ data: {"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"done"}
 `
 
 func TestMCPPreset(t *testing.T) {
-	runMutations(t, assert.MCP, mcpValid, []mutation{
+	runMutations(t, assert.MCP(), mcpValid, []mutation{
 		{"an array", insert(1, "event: message\nid: s1_9\ndata: [{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]\n\n"), "MCP-2", ""},
 		{"not 2.0", replace(1, `"jsonrpc":"2.0"`, `"jsonrpc":"1.0"`), "MCP-2", ""},
 		{"after the response", insert(4, blocks(mcpValid)[1]), "MCP-3", ""},
@@ -445,7 +445,7 @@ func TestLangGraphValuesAndUpdates(t *testing.T) {
 		{"a message replaced", v("u1", "m1") + u + v("u1", "m2"), "LG-7"},
 		{"values without its updates", v("u1") + u + v("u1", "m1") + v("u1", "m1"), "LG-8"},
 	} {
-		errs, warns := checkRules(t, assert.LangGraph, tc.name, base+tc.steps)
+		errs, warns := checkRules(t, assert.LangGraph(), tc.name, base+tc.steps)
 		if len(errs) != 0 || strings.Join(warns, " ") != tc.warns {
 			t.Errorf("%s: errors %v, warnings %v; want warnings %q", tc.name, errs, warns, tc.warns)
 		}
@@ -453,7 +453,7 @@ func TestLangGraphValuesAndUpdates(t *testing.T) {
 }
 
 func TestLangGraphPreset(t *testing.T) {
-	runMutations(t, assert.LangGraph, langgraphValid, []mutation{
+	runMutations(t, assert.LangGraph(), langgraphValid, []mutation{
 		{"metadata not first", func(bs []string) []string { return append([]string{bs[1], bs[0]}, bs[2:]...) }, "LG-1", ""},
 		{"metadata twice", insert(3, blocks(langgraphValid)[0]), "LG-1", ""},
 		{"unknown mode", insert(1, "event: progress\ndata: {}\n\n"), "LG-2", ""},
@@ -481,7 +481,7 @@ func TestLangGraphPreset(t *testing.T) {
 
 func TestGeneric(t *testing.T) {
 	body := "id: 1\ndata: {\"a\":1}\n\nid: 3\ndata: 2\n\nid: 2\ndata: not json\n\nid: 3\ndata: [DONE]\n\n"
-	r := assert.Check(assert.Generic, "g", decode(t, []byte(body)))
+	r := assert.Check(assert.Generic(), "g", decode(t, []byte(body)))
 	if got := strings.Join(rules(r, assert.Error), " "); got != "SSE-4 SSE-6 SSE-4" {
 		t.Errorf("generic: %v %+v", got, r.Violations)
 	}
@@ -525,8 +525,8 @@ func FuzzPresets(f *testing.F) {
 		assert.Detect(evs)
 		assert.DetectPath(path)
 		assert.CheckRaw(200, "text/event-stream", body)
-		for _, c := range []*assert.Contract{assert.Generic, assert.Agent, assert.OpenAIChat, assert.OpenAIResponses,
-			assert.Anthropic, assert.Gemini, assert.VercelAI, assert.MCP, assert.LangGraph} {
+		for _, c := range []*assert.Contract{assert.Generic(), assert.Agent(), assert.OpenAIChat(), assert.OpenAIResponses(),
+			assert.Anthropic(), assert.Gemini(), assert.VercelAI(), assert.MCP(), assert.LangGraph()} {
 			r := assert.Check(c, "fuzz", evs)
 			known := map[string]bool{}
 			for _, rule := range c.Rules {

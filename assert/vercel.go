@@ -23,7 +23,7 @@ var (
 )
 
 // VercelAI is the vercel-ai preset.
-var VercelAI = &Contract{
+var vercelAIContract = &Contract{
 	Name:  "vercel-ai",
 	New:   func() Checker { return &collector{check: checkVercel} },
 	Rules: []Rule{vai2, vai3, vai3s, vai4, vai5, vai6, vai7, vai8, vai9},

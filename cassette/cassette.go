@@ -41,8 +41,9 @@ type Interaction struct {
 	Faults   []string
 	Response Response
 	// Line is the line of the interaction in its file (0 when built in code),
-	// for messages about it.
-	Line int
+	// for messages about it; FaultLines the line of each of its faults.
+	Line       int
+	FaultLines []int
 }
 
 // Request is the request as sent.
@@ -194,3 +195,30 @@ func (h Headers) Keys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Redacted is what a redacted value is replaced with, in every part of a
+// cassette. The replayer matches a redacted value in a request (a header, a
+// query parameter, a JSON body value) with any value.
+const Redacted = "REDACTED"
+
+// HopHeaders are the headers a cassette never keeps, and a replay and a
+// proxy never pass on: those a server or a connection sets itself (framing,
+// the connection, the date). Content-Encoding is among them because bodies
+// are kept decoded: the recorder lets Go's transport ask for and decode
+// compression itself, and the replayer sends the decoded bytes.
+var HopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Te", "Trailer",
+	"Content-Length", "Content-Encoding", "Date"}
+
+// IsHopHeader reports whether a canonical header name is one of HopHeaders.
+func IsHopHeader(name string) bool {
+	for _, h := range HopHeaders {
+		if h == name {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxRequestBody is the largest request body a cassette holds, and the most
+// the replay server and the proxy read of one: a larger one gets 413.
+const MaxRequestBody = 10 << 20

@@ -19,7 +19,7 @@ import (
 // ignorePos leaves out what is not part of the saved content.
 var ignorePos = cmp.Options{
 	cmpopts.IgnoreFields(Cassette{}, "File"),
-	cmpopts.IgnoreFields(Interaction{}, "Line"),
+	cmpopts.IgnoreFields(Interaction{}, "Line", "FaultLines"),
 	cmpopts.IgnoreFields(Entry{}, "Line"),
 	cmpopts.EquateEmpty(),
 }
@@ -132,7 +132,7 @@ func TestSetChunksEntries(t *testing.T) {
 
 func TestPlan(t *testing.T) {
 	r := sample(t).Interactions[0].Response
-	chunks, edited, err := r.Plan(false)
+	chunks, edited, err := r.Chunks(false)
 	if err != nil || edited {
 		t.Fatalf("Plan of unedited: edited=%v err=%v", edited, err)
 	}
@@ -144,10 +144,10 @@ func TestPlan(t *testing.T) {
 	if !r.Edited() {
 		t.Fatal("edit not detected")
 	}
-	if _, _, err := r.Plan(true); !errors.Is(err, ErrEdited) {
+	if _, _, err := r.Chunks(true); !errors.Is(err, ErrEdited) {
 		t.Errorf("strict Plan of edited: %v, want ErrEdited", err)
 	}
-	chunks, edited, err = r.Plan(false)
+	chunks, edited, err = r.Chunks(false)
 	if err != nil || !edited {
 		t.Fatalf("Plan of edited: edited=%v err=%v", edited, err)
 	}
@@ -164,7 +164,7 @@ func TestPlan(t *testing.T) {
 
 func TestPlanHandWritten(t *testing.T) {
 	c := sample(t)
-	chunks, edited, err := c.Interactions[2].Response.Plan(true)
+	chunks, edited, err := c.Interactions[2].Response.Chunks(true)
 	if err != nil || edited {
 		t.Fatalf("hand-written: edited=%v err=%v", edited, err)
 	}

@@ -79,7 +79,7 @@ func FuzzChunks(f *testing.F) {
 			t.Fatalf("recorded cassette does not load: %v\n%s", err, saved)
 		}
 		lr := &loaded.Interactions[0].Response
-		plan, edited, err := lr.Plan(true)
+		plan, edited, err := lr.Chunks(true)
 		if err != nil || edited {
 			t.Fatalf("unedited plan: edited=%v err=%v\n%s", edited, err, saved)
 		}
@@ -87,7 +87,7 @@ func FuzzChunks(f *testing.F) {
 			t.Fatalf("plan is not the wire")
 		}
 		lr.Wire.Checksum = "sha256:edited"
-		fromEntries, edited, err := lr.Plan(false)
+		fromEntries, edited, err := lr.Chunks(false)
 		if err != nil || !edited {
 			t.Fatalf("plan from entries: edited=%v err=%v", edited, err)
 		}

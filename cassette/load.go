@@ -212,6 +212,11 @@ func (l *loader) interaction(n *yaml.Node, key string) *Interaction {
 		"match":    func(n *yaml.Node, key string) { l.match(n, key, &it.Match) },
 		"faults": func(n *yaml.Node, key string) {
 			it.Faults = l.strList(n, key, `faults: ["close:after=3"]`)
+			if n.Kind == yaml.SequenceNode {
+				for _, item := range n.Content {
+					it.FaultLines = append(it.FaultLines, item.Line)
+				}
+			}
 		},
 	}, "request", "response")
 	return it

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,16 @@ func Marshal(c *Cassette) ([]byte, error) {
 		return nil, fmt.Errorf("cassette: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Encode writes the cassette's YAML to w, as Marshal makes it.
+func Encode(w io.Writer, c *Cassette) error {
+	data, err := Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }
 
 // WriteFile saves the cassette to path atomically: a temporary file in the

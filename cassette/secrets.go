@@ -15,41 +15,48 @@ type Secret struct {
 	Masked      string // the value's first characters, then …
 }
 
-var secretPatterns = []struct {
-	kind string
-	re   *regexp.Regexp
-}{
-	{"Anthropic key", regexp.MustCompile(`sk-ant-[A-Za-z0-9_-]{16,}`)},
-	{"OpenAI-style key", regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{16,}`)},
-	{"AWS access key", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
-	{"GitHub token", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`)},
-	{"Slack token", regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}`)},
-	{"bearer token", regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/-]{16,}=*`)},
-	{"JWT", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}`)},
-}
-
 var tokenLike = regexp.MustCompile(`[A-Za-z0-9_+/=-]{32,}`)
 
 // FindSecrets lists the values in a cassette that look like credentials:
-// known key shapes, bearer tokens, and long high-entropy tokens, in headers,
-// paths, bodies, event data and wire chunks. REDACTED values are not secrets.
+// values of credential-named headers, query parameters and JSON fields that
+// are not REDACTED, known key shapes, bearer tokens, long high-entropy
+// tokens, and bare hex of a hash's length (which redaction leaves: usually
+// a hash or a trace id), in headers, paths, bodies, event data and wire
+// chunks.
 func FindSecrets(c *Cassette) []Secret {
 	var out []Secret
 	for i, it := range c.Interactions {
 		n := i + 1
 		scan := func(where, text string) {
 			out = append(out, scanText(n, where, text)...)
+			if t := strings.TrimSpace(text); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+				for _, rg := range namedRanges([]byte(text)) {
+					out = append(out, Secret{Interaction: n, Where: where, Kind: "credential-named JSON field", Masked: mask(text[rg[0]:rg[1]])})
+				}
+			}
+		}
+		named := func(where, name, value string) {
+			if SecretName(name) && value != Redacted && value != "" {
+				out = append(out, Secret{Interaction: n, Where: where, Kind: "credential-named " + strings.Fields(where)[1], Masked: mask(value)})
+			}
 		}
 		scan("request path", it.Request.Path)
+		if _, q, ok := strings.Cut(it.Request.Path, "?"); ok {
+			for _, kv := range strings.Split(q, "&") {
+				k, v, _ := strings.Cut(kv, "=")
+				named("request query "+k, k, v)
+			}
+		}
 		for _, k := range it.Request.Headers.Keys() {
 			for _, v := range it.Request.Headers[k] {
+				named("request header "+k, k, v)
 				scan("request header "+k, v)
 			}
 		}
 		scan("request body", string(it.Request.Body))
 		for _, k := range it.Response.Headers.Keys() {
 			for _, v := range it.Response.Headers[k] {
+				named("response header "+k, k, v)
 				scan("response header "+k, v)
 			}
 		}
@@ -69,9 +76,9 @@ func FindSecrets(c *Cassette) []Secret {
 func scanText(interaction int, where, text string) []Secret {
 	var out []Secret
 	seen := map[string]bool{}
-	for _, p := range secretPatterns {
+	for _, p := range shapes {
 		for _, m := range p.re.FindAllString(text, -1) {
-			if !seen[m] && !strings.Contains(m, "REDACTED") {
+			if !seen[m] && !strings.Contains(m, Redacted) {
 				seen[m] = true
 				out = append(out, Secret{Interaction: interaction, Where: where, Kind: p.kind, Masked: mask(m)})
 			}

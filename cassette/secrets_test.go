@@ -23,8 +23,10 @@ func TestFindSecrets(t *testing.T) {
 			t.Errorf("not masked: %+v", s)
 		}
 	}
-	want := []string{"request path: Google API key", "request header Authorization: OpenAI-style key",
-		"request header Authorization: bearer token", "request body: AWS access key", "entry 1: high-entropy token"}
+	want := []string{"request path: Google API key", "request query key: credential-named query",
+		"request header Authorization: credential-named header", "request header Authorization: OpenAI-style key",
+		"request header Authorization: bearer token", "request body: AWS access key", "request body: credential-named JSON field",
+		"entry 1: high-entropy token", "entry 1: credential-named JSON field"}
 	if strings.Join(kinds, "\n") != strings.Join(want, "\n") {
 		t.Errorf("found:\n%s\nwant:\n%s", strings.Join(kinds, "\n"), strings.Join(want, "\n"))
 	}

@@ -1,14 +1,12 @@
 package cassette
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,30 +25,58 @@ type TimedBlock struct {
 // each with the offset at which a client had it. It stops with an error when
 // a line or an event is over the decoder's size limit.
 func Timeline(chunks []Chunk) ([]TimedBlock, error) {
-	body, starts := joinChunks(chunks)
+	var out []TimedBlock
+	err := EachBlock(chunks, func(b TimedBlock) { out = append(out, b) })
+	return out, err
+}
+
+// EachBlock is Timeline one block at a time: it calls fn for each block in
+// order, keeping none, so that its memory does not grow with the stream.
+func EachBlock(chunks []Chunk, fn func(TimedBlock)) error {
+	d := sse.NewDecoder(&chunkReader{chunks: chunks})
+	i, start := 0, int64(0) // the chunk that holds the last block's dispatch point, and its body offset
 	at := func(off int64) time.Duration {
-		i := sort.Search(len(starts), func(i int) bool { return starts[i] > off }) - 1
-		if i < 0 {
+		for i+1 < len(chunks) && start+int64(len(chunks[i].Data)) <= off {
+			start += int64(len(chunks[i].Data))
+			i++
+		}
+		if len(chunks) == 0 {
 			return 0
 		}
 		return chunks[i].At
 	}
-	d := sse.NewDecoder(bytes.NewReader(body))
-	var out []TimedBlock
 	for {
 		b, err := d.NextBlock()
 		if err == io.EOF {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return out, fmt.Errorf("stream byte %d: %w", d.Offset(), err)
+			return fmt.Errorf("stream byte %d: %w", d.Offset(), err)
 		}
 		dispatchAt := b.End - int64(len(b.Ending.Bytes()))
 		if !b.Terminated {
 			dispatchAt = b.End - 1
 		}
-		out = append(out, TimedBlock{Block: b, At: at(dispatchAt)})
+		fn(TimedBlock{Block: b, At: at(dispatchAt)})
 	}
+}
+
+// chunkReader reads the body of a list of chunks without joining them.
+type chunkReader struct {
+	chunks []Chunk
+	i, off int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for r.i < len(r.chunks) && r.off >= len(r.chunks[r.i].Data) {
+		r.i, r.off = r.i+1, 0
+	}
+	if r.i >= len(r.chunks) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.chunks[r.i].Data[r.off:])
+	r.off += n
+	return n, nil
 }
 
 func joinChunks(chunks []Chunk) ([]byte, []int64) {
@@ -168,18 +194,18 @@ func (r *Response) Edited() bool {
 	return r.Wire != nil && r.Wire.Checksum != Checksum(r.Entries)
 }
 
-// ErrEdited is returned by Plan in strict mode for a stream whose entries
+// ErrEdited is returned by Chunks in strict mode for a stream whose entries
 // were edited after recording.
 var ErrEdited = errors.New("the entries were edited after recording, so the recorded wire bytes no longer apply")
 
-// Plan returns the chunks to send for a stream and their offsets: the
+// Chunks returns the chunks to send for a stream and their offsets: the
 // recorded wire chunks, byte for byte, when the entries are as recorded;
 // otherwise the entries, encoded with the recorded line ending (LF for a
 // hand-written cassette), one chunk per entry at its offset. edited reports
 // the second case for a recorded stream (the replayer logs a warning; with
-// strict, Plan returns ErrEdited instead). This is the conversion the
-// replayer calls.
-func (r *Response) Plan(strict bool) (chunks []Chunk, edited bool, err error) {
+// strict, Chunks returns ErrEdited instead). This is the conversion the
+// replayer, assert and inspect call.
+func (r *Response) Chunks(strict bool) (chunks []Chunk, edited bool, err error) {
 	if r.Wire != nil && !r.Edited() {
 		return r.Wire.Chunks, false, nil
 	}

@@ -1,66 +1,49 @@
 package recorder
 
 import (
-	"io"
-	"sync"
+	"fmt"
 
+	"github.com/ssetape/ssetape/observe"
 	"github.com/ssetape/ssetape/sse"
 )
 
-// Stream describes one response passing through the proxy, for observers.
-type Stream struct {
-	ID     uint64
-	Method string
-	Path   string
-}
-
-// Observer watches the streams that pass through a Proxy, as the client
-// receives them. Its methods are called in order for one stream; streams run
-// concurrently.
-type Observer interface {
-	Event(s *Stream, n int, e sse.Event)
-	End(s *Stream, err error)
-}
-
-// watch decodes a stream's chunks as they pass and tells the observer.
+// watch decodes one stream as it passes and tells the proxy's observer of
+// each event; a panic in the observer stops the watch (logged through
+// onPanic) and the stream goes on.
 type watch struct {
-	pw   *io.PipeWriter
-	done chan struct{}
+	tap *Tap
+	o   observe.Observer
+	s   *observe.Stream
+	bad bool
 }
 
-func newWatch(o Observer, s *Stream) *watch {
-	pr, pw := io.Pipe()
-	w := &watch{pw: pw, done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		d := sse.NewDecoder(pr)
-		for n := 1; ; n++ {
-			e, err := d.Next()
-			if err != nil {
-				_, _ = io.Copy(io.Discard, pr)
-				return
-			}
-			o.Event(s, n, e)
+func newWatch(o observe.Observer, s *observe.Stream, onPanic func(error)) *watch {
+	w := &watch{o: o, s: s}
+	n := 0
+	w.tap = NewTap(func(b sse.Block) {
+		if b.Dispatched {
+			n++
+			o.Event(s, n, b.Event)
 		}
-	}()
+	}, func(v any) {
+		w.bad = true
+		onPanic(fmt.Errorf("the observer panicked: %v", v))
+	})
 	return w
 }
 
-func (w *watch) chunk(c Chunk) { _, _ = w.pw.Write(c.Data) }
+func (w *watch) chunk(data []byte) { _, _ = w.tap.Write(data) }
 
-func (w *watch) close() {
-	_ = w.pw.Close()
-	<-w.done
-}
-
-var streamSeq struct {
-	sync.Mutex
-	n uint64
-}
-
-func nextStreamID() uint64 {
-	streamSeq.Lock()
-	defer streamSeq.Unlock()
-	streamSeq.n++
-	return streamSeq.n
+// close ends the watch and tells the observer how the stream ended.
+func (w *watch) close(err error, onPanic func(error)) {
+	w.tap.Close()
+	if w.bad {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			onPanic(fmt.Errorf("the observer panicked: %v", v))
+		}
+	}()
+	w.o.End(w.s, err)
 }

@@ -4,8 +4,12 @@
 // ended. It never buffers a stream: a caller that passes the client's writer
 // gets each chunk the moment it arrives, and recording happens beside it.
 //
-// Secrets are redacted before anything leaves this package: the credential
-// headers and query parameters of DESIGN.md, and more by option.
+// Secrets are redacted before anything leaves this package
+// (cassette.Redaction): credential headers, query parameters and JSON fields
+// by name, credential-shaped values anywhere, and more by option.
+//
+// Nothing that arrived is lost: a stream that breaks, is interrupted, or
+// passes a size limit is recorded up to there, with the reason it ended.
 //
 // It does not serve cassettes (that is the replayer) and does not write
 // files (the caller saves the interaction with cassette.WriteFile).
@@ -14,138 +18,104 @@ package recorder
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/textproto"
-	"net/url"
 	"os"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/sse"
 )
 
 // Redacted is what a redacted value is replaced with.
-const Redacted = "REDACTED"
+const Redacted = cassette.Redacted
 
 // Redaction lists what is replaced with REDACTED before recording.
-type Redaction struct {
-	Headers []string // header names, any case
-	Query   []string // query parameter names
-	// JSON paths whose values are redacted in request bodies and in the
-	// data of events (the wire chunks that held them are rewritten, and the
-	// wire section says so).
-	JSON []cassette.Path
-}
+type Redaction = cassette.Redaction
 
-// DefaultRedaction is what is always redacted: credential headers and the
-// query parameters that usually carry keys.
-var DefaultRedaction = Redaction{
-	Headers: []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-Goog-Api-Key"},
-	Query:   []string{"key", "api_key", "apikey", "token", "access_token"},
-}
+// DefaultRedaction is what is always redacted: the patterns of
+// cassette.SecretName and cassette.RedactValues, nothing more by name.
+var DefaultRedaction = Redaction{}
 
-// With returns the default redaction plus more names.
-func (r Redaction) With(headers, query []string) Redaction {
-	return Redaction{Headers: append(append([]string(nil), r.Headers...), headers...), Query: append(append([]string(nil), r.Query...), query...), JSON: r.JSON}
-}
+// MaxRecordedBody is the most of one response body a recording keeps: past
+// it, the recording stops there (the client still gets everything), so that
+// the cassette stays loadable (cassette.MaxFileSize) and memory bounded.
+const MaxRecordedBody = 64 << 20
 
-// headers copies h for a cassette: canonical names, hop-by-hop headers and
-// ssetape's own dropped, secrets redacted.
-func (r Redaction) headers(h http.Header) cassette.Headers {
+// recordHeaders copies h for a cassette: canonical names, hop-by-hop
+// headers and ssetape's own dropped, secrets redacted.
+func recordHeaders(h http.Header, red Redaction) cassette.Headers {
 	out := cassette.Headers{}
 	for k, vs := range h {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
-		if isHop(ck) || strings.HasPrefix(ck, "Ssetape-") {
+		if cassette.IsHopHeader(ck) || IsOwnHeader(ck) {
 			continue
 		}
-		vals := append([]string(nil), vs...)
-		for _, name := range r.Headers {
-			if strings.EqualFold(name, ck) {
-				for i := range vals {
-					vals[i] = Redacted
-				}
-			}
-		}
-		out[ck] = vals
+		out[ck] = append([]string(nil), vs...)
 	}
-	return out
+	return red.RedactHeaders(out)
 }
 
-var hops = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Te", "Trailer", "Content-Length", "Date"}
+// IsOwnHeader reports whether a header is one of ssetape's own (Ssetape-*):
+// never matched, forwarded or recorded.
+func IsOwnHeader(canonical string) bool { return strings.HasPrefix(canonical, "Ssetape-") }
 
-func isHop(k string) bool {
-	for _, h := range hops {
-		if h == k {
-			return true
-		}
-	}
-	return false
-}
-
-// path returns the path with its query for a cassette: ssetape_* parameters
-// dropped, secret ones redacted, the order kept.
-func (r Redaction) path(u *url.URL) string {
-	if u.RawQuery == "" {
-		return u.EscapedPath()
-	}
-	var parts []string
-	for _, p := range strings.Split(u.RawQuery, "&") {
-		k, _, _ := strings.Cut(p, "=")
-		name, _ := url.QueryUnescape(k)
-		switch {
-		case strings.HasPrefix(name, "ssetape_"):
-			continue
-		case r.secretQuery(name):
-			p = k + "=" + Redacted
-		}
-		parts = append(parts, p)
-	}
-	if len(parts) == 0 {
-		return u.EscapedPath()
-	}
-	return u.EscapedPath() + "?" + strings.Join(parts, "&")
-}
-
-func (r Redaction) secretQuery(name string) bool {
-	for _, q := range r.Query {
-		if strings.EqualFold(q, name) {
-			return true
-		}
-	}
-	return false
-}
+// IsOwnParam reports whether a query parameter is one of ssetape's own
+// (ssetape_*).
+func IsOwnParam(name string) bool { return strings.HasPrefix(name, "ssetape_") }
 
 // Capture is the recording of one response, built while the body streams.
 type Capture struct {
 	start  time.Time
 	chunks []cassette.Chunk
 	end    cassette.End
+	kept   int64
+	// stopped, when set, says why recording stopped before the body ended.
+	stopped string
+	limits  limitScan
 }
 
-// Chunk is what a live view is told for every chunk as it arrives.
-type Chunk struct {
-	At   time.Duration
-	Data []byte
-}
+// Keep says what a Tee records of a body.
+type Keep uint8
+
+// What a Tee keeps.
+const (
+	// KeepNothing records nothing: the body only passes (passthrough).
+	KeepNothing Keep = iota
+	// KeepBody records the body up to MaxRecordedBody.
+	KeepBody
+	// KeepStream records an event stream up to MaxRecordedBody and up to a
+	// line or an event over the decoder's limit (sse.DefaultMaxSize).
+	KeepStream
+)
+
+// CaptureAll is what record keeps: a stream, up to its limits.
+const CaptureAll = KeepStream
 
 // Tee reads the body, hands each read to w at once (flushing after each)
-// and records it with its offset from start. It stops at the end of the
-// body, at a read error, or when w fails (the client went away), and says
-// how the stream ended. onChunk, when set, sees each chunk (a live view).
-func Tee(ctx context.Context, body io.Reader, start time.Time, w io.Writer, flush func() error, onChunk func(Chunk)) *Capture {
+// and records it with its offset from start, as keep says. It stops at the
+// end of the body, at a read error, or when w fails (the client went away),
+// and says how the stream ended. With no w (record), it also stops when
+// recording stopped at a limit: there is no one else to read for. onChunk,
+// when set, sees each chunk (a live view).
+func Tee(ctx context.Context, body io.Reader, start time.Time, w io.Writer, flush func() error, onChunk func(cassette.Chunk), keep Keep) *Capture {
 	c := &Capture{start: start}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
 			at := time.Since(start)
-			data := append([]byte(nil), buf[:n]...)
-			c.chunks = append(c.chunks, cassette.Chunk{At: at, Data: data})
+			data := buf[:n]
+			if keep != KeepNothing && c.stopped == "" {
+				c.keep(at, data, keep)
+			}
 			if onChunk != nil {
-				onChunk(Chunk{At: at, Data: data})
+				onChunk(cassette.Chunk{At: at, Data: data})
 			}
 			if w != nil {
 				_, werr := w.Write(data)
@@ -154,16 +124,48 @@ func Tee(ctx context.Context, body io.Reader, start time.Time, w io.Writer, flus
 				}
 				if werr != nil {
 					c.end = cassette.End{At: time.Since(start), Reason: cassette.ClientClosed}
-					return c
+					return c.finish()
 				}
+			} else if c.stopped != "" {
+				c.end = cassette.End{At: time.Since(start)}
+				return c.finish()
 			}
 		}
 		if err != nil {
 			c.end = endOf(ctx, err, time.Since(start))
-			return c
+			return c.finish()
 		}
 	}
 }
+
+// keep records one read, unless it takes the recording past a limit.
+func (c *Capture) keep(at time.Duration, data []byte, keep Keep) {
+	if c.kept+int64(len(data)) > MaxRecordedBody {
+		c.stopped = fmt.Sprintf("the body passed the recording limit of %d MiB at byte %d; recording stopped there", MaxRecordedBody>>20, c.kept)
+		return
+	}
+	if keep == KeepStream {
+		if why := c.limits.scan(data, c.kept); why != "" {
+			c.stopped = why + "; recording stopped there"
+			return
+		}
+	}
+	c.kept += int64(len(data))
+	c.chunks = append(c.chunks, cassette.Chunk{At: at, Data: append([]byte(nil), data...)})
+}
+
+// finish records how the recording ended: a limit that stopped it wins
+// over the end of the body.
+func (c *Capture) finish() *Capture {
+	if c.stopped != "" {
+		c.end.Reason, c.end.Error = cassette.Failed, c.stopped
+	}
+	return c
+}
+
+// Stopped says why recording stopped before the body ended ("" when it did
+// not).
+func (c *Capture) Stopped() string { return c.stopped }
 
 // endOf names how a read ended.
 func endOf(ctx context.Context, err error, at time.Duration) cassette.End {
@@ -186,31 +188,80 @@ func endOf(ctx context.Context, err error, at time.Duration) cassette.End {
 // wire section) and gets entries derived from them; any other keeps its
 // body.
 func Interaction(req *http.Request, reqBody []byte, resp *http.Response, headersAt time.Duration, c *Capture, red Redaction) (*cassette.Interaction, error) {
+	path := req.URL.EscapedPath()
+	if q := withoutOwnParams(req.URL.RawQuery); q != "" {
+		path += "?" + q
+	}
+	end := c.end
 	it := &cassette.Interaction{
-		Request: cassette.Request{Method: req.Method, Path: red.path(req.URL), Headers: red.headers(req.Header), Body: RedactJSON(reqBody, red.JSON)},
-		Response: cassette.Response{Status: resp.StatusCode, Headers: red.headers(resp.Header), HeadersAt: headersAt.Round(time.Microsecond),
-			End: &c.end},
+		Request: cassette.Request{Method: req.Method, Path: path, Headers: recordHeaders(req.Header, red), Body: reqBody},
+		Response: cassette.Response{Status: resp.StatusCode, Headers: recordHeaders(resp.Header, red), HeadersAt: headersAt.Round(time.Microsecond),
+			End: &end},
 	}
 	if len(it.Request.Headers) == 0 {
 		it.Request.Headers = nil
 	}
-	if isEventStream(resp.Header.Get("Content-Type")) {
+	if IsEventStream(resp.Header.Get("Content-Type")) {
 		if err := it.Response.SetChunks(c.chunks); err != nil {
 			return nil, err
 		}
-		if err := redactStream(&it.Response, red.JSON); err != nil {
-			return nil, err
+	} else {
+		for _, ch := range c.chunks {
+			it.Response.Body = append(it.Response.Body, ch.Data...)
 		}
-		return it, nil
 	}
-	for _, ch := range c.chunks {
-		it.Response.Body = append(it.Response.Body, ch.Data...)
+	if err := red.RedactInteraction(it); err != nil {
+		return nil, err
 	}
-	it.Response.Body = RedactJSON(it.Response.Body, red.JSON)
 	return it, nil
 }
 
-func isEventStream(ct string) bool {
+// IsEventStream reports whether a Content-Type is text/event-stream.
+func IsEventStream(ct string) bool {
 	essence, _, _ := strings.Cut(ct, ";")
 	return strings.EqualFold(strings.TrimSpace(essence), "text/event-stream")
+}
+
+// limitScan finds, as the chunks of a stream pass, a line or an event's
+// data over the decoder's limit (sse.DefaultMaxSize), which the cassette
+// could not be read back with.
+type limitScan struct {
+	line    int // bytes of the line so far
+	prefix  []byte
+	data    int  // data bytes of the block so far
+	isData  bool // the line is a data line (known once its first bytes are in)
+	afterCR bool
+}
+
+func (s *limitScan) scan(b []byte, base int64) string {
+	for i, c := range b {
+		if c == '\n' && s.afterCR { // the LF of a CRLF
+			s.afterCR = false
+			continue
+		}
+		s.afterCR = c == '\r'
+		if c == '\r' || c == '\n' {
+			if s.line == 0 {
+				s.data = 0 // a blank line ends the block
+			} else if s.isData || string(s.prefix) == "data" {
+				s.data += s.line
+			}
+			s.line, s.prefix, s.isData = 0, s.prefix[:0], false
+			continue
+		}
+		if s.line < 5 {
+			s.prefix = append(s.prefix, c)
+			if len(s.prefix) == 5 {
+				s.isData = string(s.prefix) == "data:"
+			}
+		}
+		s.line++
+		if s.line > sse.DefaultMaxSize {
+			return fmt.Sprintf("a line over %d MiB at byte %d", sse.DefaultMaxSize>>20, base+int64(i))
+		}
+		if s.isData && s.data+s.line > sse.DefaultMaxSize {
+			return fmt.Sprintf("an event's data over %d MiB at byte %d", sse.DefaultMaxSize>>20, base+int64(i))
+		}
+	}
+	return ""
 }

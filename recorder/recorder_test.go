@@ -56,7 +56,7 @@ func record(t *testing.T, url string) (*cassette.Interaction, []byte) {
 	defer resp.Body.Close()
 	headersAt := time.Since(start)
 	var client bytes.Buffer
-	c := recorder.Tee(context.Background(), resp.Body, start, &client, nil, nil)
+	c := recorder.Tee(context.Background(), resp.Body, start, &client, nil, nil, recorder.KeepStream)
 	it, err := recorder.Interaction(req, []byte(`{"m":1}`), resp, headersAt, c, recorder.DefaultRedaction)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestClientGoneIsRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	c := recorder.Tee(context.Background(), resp.Body, time.Now(), failingWriter{}, nil, nil)
+	c := recorder.Tee(context.Background(), resp.Body, time.Now(), failingWriter{}, nil, nil, recorder.KeepStream)
 	it, err := recorder.Interaction(resp.Request, nil, resp, 0, c, recorder.DefaultRedaction)
 	if err != nil {
 		t.Fatal(err)

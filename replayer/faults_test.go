@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ssetape/ssetape/replayer"
+	"github.com/ssetape/ssetape/replayer/fault"
 	"github.com/ssetape/ssetape/replayer/replayertest"
 	"github.com/ssetape/ssetape/sse"
 )
@@ -363,7 +364,7 @@ func TestFaultsOnTheWire(t *testing.T) {
 func equal(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
 
 func TestFaultSourcesAndPrecedence(t *testing.T) {
-	flag, err := replayer.ParseFaults("close:after=1")
+	flag, err := fault.Parse("close:after=1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -327,13 +327,13 @@ func TestNoKeepAliveAfterFault(t *testing.T) {
 // Pacing counts every write the schedulers make and how late it was.
 func TestPacingStats(t *testing.T) {
 	srv, url := replayertest.Start(t, replayer.Options{}, fixture(t, "events.yaml"))
-	if p := srv.Pacing(); p.Writes != 0 {
+	if p := srv.Lateness(); p.Writes != 0 {
 		t.Fatalf("before any stream: %+v", p)
 	}
 	readAll(t, do(t, "GET", url+"/events", ""))
-	one := srv.Pacing()
+	one := srv.Lateness()
 	readAll(t, do(t, "GET", url+"/events", ""))
-	two := srv.Pacing()
+	two := srv.Lateness()
 	if one.Writes == 0 || two.Writes != 2*one.Writes {
 		t.Errorf("writes after one stream %d, after two %d", one.Writes, two.Writes)
 	}

@@ -4,81 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/replayer/fault"
 )
 
-// query is a parsed query string: each name with its values in order.
-type query map[string][]string
-
-// parseQuery reads a raw query string itself, so that a ';' (which Go's
-// url.ParseQuery rejects, silently dropping the parameter) is reported
-// instead of lost.
-func parseQuery(raw string) (query, error) {
-	q := query{}
-	if raw == "" {
-		return q, nil
-	}
-	for _, part := range strings.Split(raw, "&") {
-		if part == "" {
-			continue
-		}
-		if strings.Contains(part, ";") {
-			return nil, fmt.Errorf("the query parameter %q holds a ';': send it as %%3B", part)
-		}
-		k, v, _ := strings.Cut(part, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			return nil, fmt.Errorf("query parameter %q: %v", part, err)
-		}
-		val, err := url.QueryUnescape(v)
-		if err != nil {
-			return nil, fmt.Errorf("query parameter %q: %v", part, err)
-		}
-		q[key] = append(q[key], val)
-	}
-	return q, nil
-}
-
-// forMatching drops what is never matched: ssetape's own parameters, and
-// parameters the cassette holds redacted (then the request's value is not
-// compared either).
-func (q query) forMatching(redacted map[string]bool) query {
-	out := query{}
-	for k, v := range q {
-		if strings.HasPrefix(k, "ssetape_") || redacted[k] {
-			continue
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func (q query) String() string {
-	if len(q) == 0 {
-		return "(none)"
-	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		for _, v := range q[k] {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	return strings.Join(parts, "&")
-}
-
-// recorded is an interaction prepared for matching.
+// recorded is an interaction prepared for matching and serving.
 type recorded struct {
-	index    int // across all cassettes, from 0
+	index    int // across the server, from 0; never reused
 	file     string
 	it       *cassette.Interaction
 	path     string
@@ -86,31 +22,101 @@ type recorded struct {
 	redacted map[string]bool
 	body     any // the body parsed as JSON, or nil
 	bodyJSON bool
-	label    string // "agent.yaml:24 (interaction 1)"
-	faults   []*FaultSpec
+	// label names it in logs, the journal and the control API: "FILE#N",
+	// N from 1 in its cassette ("cassette:ID#N" for one added at run time).
+	label  string
+	where  string // label plus the line, for messages about the file: "agent.yaml#1 (line 24)"
+	faults []*fault.Spec
+	prep   *prepared // the stream worked out once; nil for a response that is not a stream
 }
 
-func prepare(index int, file string, n int, it *cassette.Interaction) (*recorded, error) {
+func prepare(index int, file string, n int, it *cassette.Interaction, strict bool) (*recorded, error) {
+	r := &recorded{index: index, file: file, it: it, redacted: map[string]bool{}}
+	r.label = fmt.Sprintf("%s#%d", file, n)
+	r.where = r.label
+	if it.Line > 0 {
+		r.where = fmt.Sprintf("%s (line %d)", r.label, it.Line)
+	}
 	p, rawQuery, _ := strings.Cut(it.Request.Path, "?")
 	q, err := parseQuery(rawQuery)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s:%d: interaction %d: request.path: %w", file, it.Line, n, err)
 	}
-	r := &recorded{index: index, file: file, it: it, path: p, redacted: map[string]bool{}}
+	r.path = p
 	for k, vs := range q {
 		for _, v := range vs {
-			if v == "REDACTED" {
+			if v == cassette.Redacted {
 				r.redacted[k] = true
 			}
 		}
 	}
 	r.query = q.forMatching(r.redacted)
 	r.body, r.bodyJSON = parseJSON(it.Request.Body)
-	r.label = fmt.Sprintf("%s:%d (interaction %d)", file, it.Line, n)
-	if it.Line == 0 {
-		r.label = fmt.Sprintf("%s (interaction %d)", file, n)
+	if r.faults, err = CassetteFaults(file, n-1, it); err != nil {
+		return nil, err
+	}
+	if it.Response.IsStream() {
+		if r.prep, err = prepareStream(&it.Response, strict); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.where, err)
+		}
 	}
 	return r, nil
+}
+
+// CassetteFaults parses an interaction's faults: (its index in the cassette
+// from 0). A bad spec is an error with the file, its line and the key, as a
+// cassette's own errors are: inspect and assert check a cassette's faults
+// with it too.
+func CassetteFaults(file string, index int, it *cassette.Interaction) ([]*fault.Spec, error) {
+	var out []*fault.Spec
+	for j, spec := range it.Faults {
+		fs, err := fault.Parse(spec)
+		if err != nil {
+			e := &cassette.Error{File: file, Key: fmt.Sprintf("interactions[%d].faults[%d]", index, j), Msg: err.Error(),
+				Hint: "docs/faults.md lists the faults and their keys"}
+			if j < len(it.FaultLines) {
+				e.Line = it.FaultLines[j]
+			}
+			return nil, e
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// exactKey is the index key of an interaction whose method and body are
+// compared exactly: the method and the canonical body. false for one
+// matched more loosely (any method, a body that is any, ignored in part or
+// compared only in part).
+func (r *recorded) exactKey(bodyAny bool) (string, bool) {
+	if bodyAny || r.it.Match.AnyMethod || r.it.Match.Body.Mode != cassette.BodyExact || r.hasRedactedBody() {
+		return "", false
+	}
+	return r.it.Request.Method + " " + canonicalBody(r.it.Request.Body, r.body, r.bodyJSON), true
+}
+
+// hasRedactedBody reports whether the recorded body holds a redacted value,
+// which matches any value (so the body is not compared exactly).
+func (r *recorded) hasRedactedBody() bool {
+	return r.bodyJSON && bytes.Contains(r.it.Request.Body, []byte(cassette.Redacted))
+}
+
+// exactKey is a request's index key: its method and canonical body.
+func (in *incoming) exactKey() string {
+	return in.method + " " + canonicalBody(in.body, in.bodyJSON, in.isJSON)
+}
+
+// canonicalBody is a body as the exact comparison sees it: JSON re-encoded
+// (keys sorted, no spacing), anything else as it is.
+func canonicalBody(raw []byte, parsed any, isJSON bool) string {
+	if !isJSON {
+		return "b:" + string(raw)
+	}
+	b, err := json.Marshal(parsed)
+	if err != nil {
+		return "b:" + string(raw)
+	}
+	return "j:" + string(b)
 }
 
 func parseJSON(b []byte) (any, bool) {
@@ -177,7 +183,7 @@ func (r *recorded) bodyDiff(in *incoming, m cassette.BodyMatch) string {
 			for _, p := range m.Paths {
 				va, oka := lookup(a, p.Steps)
 				vb, okb := lookup(b, p.Steps)
-				if oka != okb || !reflect.DeepEqual(va, vb) {
+				if oka != okb || oka && firstDiffPath(va, vb) {
 					return fmt.Sprintf("body %s is %s, recorded %s", p.Text, show(vb, okb), show(va, oka))
 				}
 			}
@@ -200,28 +206,32 @@ func (r *recorded) bodyDiff(in *incoming, m cassette.BodyMatch) string {
 	return ""
 }
 
+// show writes a JSON value as JSON, cut to 80 bytes: a string shows once
+// in its JSON quotes ("大阪"), not quoted again.
 func show(v any, ok bool) string {
 	if !ok {
 		return "missing"
 	}
 	b, _ := json.Marshal(v)
-	return excerpt(b)
+	return fault.Short(string(b), 80)
 }
 
+// excerpt quotes raw bytes, cut to 80 bytes.
 func excerpt(b []byte) string {
 	if len(b) == 0 {
 		return "(empty)"
 	}
-	s := string(b)
-	if len(s) > 80 {
-		s = s[:80] + "…"
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("%q", fault.Short(string(b), 80))
 }
 
 // firstDiff finds the first place where two JSON values differ; it returns
-// the path and both values shown, or "" when they are equal.
+// the path and both values shown, or "" when they are equal. A recorded
+// value redacted to "REDACTED" matches any value: redaction never turns a
+// recording into a 404.
 func firstDiff(path string, want, got any) (string, string, string) {
+	if w, ok := want.(string); ok && w == cassette.Redacted {
+		return "", "", ""
+	}
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
@@ -268,6 +278,13 @@ func firstDiff(path string, want, got any) (string, string, string) {
 		return path, show(got, true), show(want, true)
 	}
 	return "", "", ""
+}
+
+// firstDiffPath reports whether two JSON values differ, as firstDiff sees
+// them.
+func firstDiffPath(want, got any) bool {
+	p, _, _ := firstDiff("$", want, got)
+	return p != ""
 }
 
 // lookup follows a JSON path's steps.

@@ -44,10 +44,10 @@ func TestJitterIsSeeded(t *testing.T) {
 	chunks := []cassette.Chunk{{At: ms(100)}, {At: ms(200)}, {At: ms(300)}}
 	types := []string{"", "", ""}
 	p := Pacing{Jitter: ms(30)}
-	_, a := p.pace(0, chunks, types, requestRand(1, "s", 0, 1))
-	_, b := p.pace(0, chunks, types, requestRand(1, "s", 0, 1))
-	_, c := p.pace(0, chunks, types, requestRand(1, "s", 0, 2))
-	_, d := p.pace(0, chunks, types, requestRand(2, "s", 0, 1))
+	_, a := p.pace(0, chunks, types, splitRand(1, "pacing", "s", 0, 1))
+	_, b := p.pace(0, chunks, types, splitRand(1, "pacing", "s", 0, 1))
+	_, c := p.pace(0, chunks, types, splitRand(1, "pacing", "s", 0, 2))
+	_, d := p.pace(0, chunks, types, splitRand(2, "pacing", "s", 0, 1))
 	if !cmp.Equal(a, b) {
 		t.Errorf("same seed, session, interaction and repetition differ: %v %v", a, b)
 	}

@@ -1,97 +1,118 @@
 package replayer
 
 import (
-	"sync"
+	"hash/fnv"
+	"math/rand/v2"
 	"time"
+
+	"github.com/ssetape/ssetape/cassette"
 )
 
-// PacingStats says how closely the server kept the schedule of the
-// streams it wrote from its schedulers: how late each write was against
-// the time it was due. Lateness a client measures beyond this is not the
-// server's: it is in the network stack or the client itself.
-type PacingStats struct {
-	Writes        int64
-	P50, P99, Max time.Duration
+// Pacing says how recorded offsets become send times. The steps apply in
+// this order to each chunk's gap (its offset minus the previous chunk's, or
+// minus headers_at for the first): GapFor and Gap replace it, MaxGap caps
+// it, Speed divides it, Jitter moves it by a random amount in [-Jitter,
+// +Jitter] (never below zero). TTFB replaces headers_at, unscaled.
+type Pacing struct {
+	// Speed divides every gap: 2 is twice as fast; 0 or 1 as recorded.
+	Speed float64
+	// Max sends everything at once (--speed max).
+	Max bool
+	// Gap, when > 0, is the gap before every chunk.
+	Gap time.Duration
+	// GapFor sets the gap before chunks that complete an event of a type
+	// ("message" for events without a type).
+	GapFor map[string]time.Duration
+	// MaxGap, when > 0, caps every gap.
+	MaxGap time.Duration
+	// TTFB, when HasTTFB, is when the headers are sent.
+	TTFB    time.Duration
+	HasTTFB bool
+	// Jitter, when > 0, is the most a gap moves either way.
+	Jitter time.Duration
 }
 
-// behindWarn is how late a scheduler's pass may start against its earliest
-// due write before the server warns, at most once every behindEvery: past
-// it the replay no longer keeps the recorded timing, because more writes
-// are due than the server can make.
-const (
-	behindWarn  = 50 * time.Millisecond
-	behindEvery = 10 * time.Second
-)
-
-// noteLag warns when a pass started lag after its earliest due write, with
-// streams in the scheduler; once every behindEvery for the whole server.
-func (sc *scheduler) noteLag(lag time.Duration, streams int) {
-	if lag < behindWarn {
-		return
+// factor is the speed as a factor for the transport: 1 as recorded, 0 for
+// max.
+func (pc *Pacing) factor() float64 {
+	switch {
+	case pc.Max:
+		return 0
+	case pc.Speed > 0:
+		return pc.Speed
 	}
-	now := time.Now().UnixNano()
-	last := sc.s.warnedBehind.Load()
-	if last != 0 && now-last < int64(behindEvery) || !sc.s.warnedBehind.CompareAndSwap(last, now) {
-		return
-	}
-	sc.s.log.Warn("the replay is behind its schedule: more writes are due than the server can make in time, so events arrive late",
-		"late", lag.Round(time.Millisecond), "streams", streams,
-		"hint", "serve fewer streams at once, or give the server more CPUs (one scheduler per CPU)")
+	return 1
 }
 
-// lateStep is the resolution of the lateness histogram; lateBuckets of
-// them cover 0 to 1 s, later writes count in the last bucket (and Max).
-const (
-	lateStep    = 100 * time.Microsecond
-	lateBuckets = 10001
-)
-
-type lateHist struct {
-	mu  sync.Mutex
-	n   int64
-	max time.Duration
-	b   [lateBuckets]int64
-}
-
-func (h *lateHist) add(d time.Duration) {
-	d = max(d, 0)
-	i := min(int(d/lateStep), lateBuckets-1)
-	h.mu.Lock()
-	h.n++
-	h.b[i]++
-	h.max = max(h.max, d)
-	h.mu.Unlock()
-}
-
-// Pacing reports the lateness of the writes made so far (streams sent
-// over HTTP/1.1; the few sent by the ordinary handler are not counted).
-// Percentiles are rounded up to 0.1 ms.
-func (s *Server) Pacing() PacingStats {
-	var sum lateHist
-	for _, sc := range s.schedulers() {
-		h := &sc.late
-		h.mu.Lock()
-		sum.n += h.n
-		sum.max = max(sum.max, h.max)
-		for i, c := range h.b {
-			sum.b[i] += c
+// pace turns recorded offsets into due times.
+func (pc *Pacing) pace(headersAt time.Duration, chunks []cassette.Chunk, types []string, rng *rand.Rand) (time.Duration, []time.Duration) {
+	scale := func(d time.Duration) time.Duration {
+		switch {
+		case pc.Max:
+			return 0
+		case pc.Speed > 0 && pc.Speed != 1:
+			return time.Duration(float64(d) / pc.Speed)
 		}
-		h.mu.Unlock()
+		return d
 	}
-	st := PacingStats{Writes: sum.n, Max: sum.max}
-	if sum.n == 0 {
-		return st
+	headers := scale(headersAt)
+	if pc.HasTTFB {
+		headers = pc.TTFB
 	}
-	at := func(q float64) time.Duration {
-		want := int64(q*float64(sum.n-1)) + 1
-		var seen int64
-		for i, c := range sum.b {
-			if seen += c; seen >= want {
-				return min(time.Duration(i+1)*lateStep, sum.max)
-			}
+	due := make([]time.Duration, len(chunks))
+	prevAt, t := headersAt, headers
+	for i, c := range chunks {
+		gap := max(0, c.At-prevAt)
+		prevAt = c.At
+		if pc.Gap > 0 {
+			gap = pc.Gap
 		}
-		return sum.max
+		if d, ok := pc.GapFor[types[i]]; ok && types[i] != "" {
+			gap = d
+		}
+		if pc.MaxGap > 0 && gap > pc.MaxGap {
+			gap = pc.MaxGap
+		}
+		gap = scale(gap)
+		if pc.Jitter > 0 && rng != nil {
+			gap = max(0, gap+time.Duration(rng.Int64N(int64(2*pc.Jitter)+1))-pc.Jitter)
+		}
+		t += gap
+		due[i] = t
 	}
-	st.P50, st.P99 = at(0.50), at(0.99)
-	return st
+	return headers, due
+}
+
+// endDue paces the end of a stream: its recorded gap after the last chunk,
+// capped by MaxGap and divided by Speed (Gap, GapFor and Jitter apply to
+// chunks only).
+func (pc *Pacing) endDue(lastAt, lastDue, endAt time.Duration) time.Duration {
+	gap := max(0, endAt-lastAt)
+	if pc.MaxGap > 0 && gap > pc.MaxGap {
+		gap = pc.MaxGap
+	}
+	switch {
+	case pc.Max:
+		gap = 0
+	case pc.Speed > 0 && pc.Speed != 1:
+		gap = time.Duration(float64(gap) / pc.Speed)
+	}
+	return lastDue + gap
+}
+
+// splitRand is the random source of one purpose of one request: split from
+// the seed by session, interaction and repetition, so that results never
+// depend on how requests interleave.
+func splitRand(seed uint64, purpose, session string, interaction, repetition int) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(purpose))
+	h.Write([]byte{0})
+	h.Write([]byte(session))
+	var b [16]byte
+	for i := range 8 {
+		b[i] = byte(uint64(interaction) >> (8 * i))
+		b[8+i] = byte(uint64(repetition) >> (8 * i))
+	}
+	h.Write(b[:])
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
 }

@@ -1,104 +1,70 @@
 package replayer
 
 import (
-	"hash/fnv"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/replayer/internal/transport"
 	"github.com/ssetape/ssetape/sse"
 )
 
-// Chunk is one write of a planned response: its bytes, when it is due
-// (from the moment the request arrived), and the events it completes, in
-// order. Faults act on a plan's chunks before anything is written.
-type Chunk struct {
-	Due    time.Duration
-	Data   []byte
-	Events []sse.Event
-}
+// Plans: what one request will be sent, before faults. A stream's chunks,
+// the events each completes and the places it can resume from are worked
+// out once at start-up (prepared); a whole stream paced without jitter is
+// the same for every request and is planned once and shared.
 
-// Plan is everything that will be sent for one request. It is built from
-// the matched interaction, then paced, then (later) changed by faults, and
-// only then written.
-type Plan struct {
-	Status int
-	// Header is the response header (the recorded one, less what the
-	// server sets itself, plus what streaming needs).
-	Header http.Header
-	// NoContentType sends no Content-Type at all (a fault's doing).
-	NoContentType bool
-	// Faults lists the faults applied, as written.
-	Faults     []string
-	HeadersDue time.Duration
-	Stream     bool
-	Chunks     []Chunk // for a stream
-	Body       []byte  // for a response that is not a stream
-	Edited     bool    // a recorded stream whose entries were edited
-	// EndDue is when the stream ends, after its last chunk: a recording
-	// that stayed open after its last event is replayed open as long.
-	EndDue time.Duration
-	// Reset ends the stream with a TCP reset instead of the end of the
-	// body, as a recording that ended with a reset did.
-	Reset bool
-
-	// head caches the response head of a shared plan (see hijack).
-	head *headCache
-}
-
-// prepared is an interaction's stream worked out once at start-up.
+// prepared is an interaction's stream worked out once.
 type prepared struct {
 	once sync.Once
-	plan *Plan // the shared plan of the whole stream, when there is one
+	plan *fault.Plan // the shared plan of the whole stream
+	head transport.HeadCache
 
-	chunks    []cassette.Chunk
-	events    [][]sse.Event // per chunk: the events it completes
-	types     []string      // per chunk: the type of the first event it completes ("" none; "message" for untyped)
-	edited    bool
-	resumeAt  map[string]int64 // last event id -> body offset just after the block that set it
+	chunks []cassette.Chunk
+	events [][]sse.Event // per chunk: the events it completes
+	types  []string      // per chunk: the type of the first event it completes ("" none; "message" for untyped)
+	starts []int64       // per chunk: its body offset
+	edited bool
+	// resumeAt maps a last event id to the body offset just after the
+	// block that set it, and resumeDue to that block's recorded offset.
+	resumeAt  map[string]int64
 	resumeDue map[string]time.Duration
 	size      int64
 }
 
+// prepareStream works a stream out: linear in its chunks and entries.
 func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
-	chunks, edited, err := r.Plan(strict)
+	chunks, edited, err := r.Chunks(strict)
 	if err != nil {
 		return nil, err
 	}
 	p := &prepared{chunks: chunks, edited: edited, events: make([][]sse.Event, len(chunks)), types: make([]string, len(chunks)),
-		resumeAt: map[string]int64{}, resumeDue: map[string]time.Duration{}}
-	blocks, err := cassette.Timeline(chunks)
-	if err != nil {
-		return nil, err
-	}
-	starts := make([]int64, len(chunks))
+		starts: make([]int64, len(chunks)), resumeAt: map[string]int64{}, resumeDue: map[string]time.Duration{}}
 	for i, c := range chunks {
-		starts[i] = p.size
+		p.starts[i] = p.size
 		p.size += int64(len(c.Data))
 	}
-	chunkOf := func(off int64) int {
-		i := 0
-		for i+1 < len(starts) && starts[i+1] <= off {
-			i++
-		}
-		return i
-	}
+	// Blocks come in body order, so the chunk that holds each one's end is
+	// found by moving forward, never by searching from the start.
+	chunk := 0
 	lastID := ""
-	for _, b := range blocks {
+	err = cassette.EachBlock(chunks, func(b cassette.TimedBlock) {
 		if !b.Terminated {
-			continue
+			return
 		}
 		// The block is complete with the chunk that holds its dispatching
 		// line end.
 		end := b.End - int64(len(b.Ending.Bytes()))
+		for chunk+1 < len(chunks) && p.starts[chunk+1] <= end {
+			chunk++
+		}
 		if b.Dispatched {
-			i := chunkOf(end)
 			e := b.Event
-			p.events[i] = append(p.events[i], e)
-			if p.types[i] == "" {
-				p.types[i] = eventType(e.Type)
+			p.events[chunk] = append(p.events[chunk], e)
+			if p.types[chunk] == "" {
+				p.types[chunk] = eventType(e.Type)
 			}
 			lastID = e.LastEventID
 		} else {
@@ -112,6 +78,9 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 			p.resumeAt[lastID] = b.End
 			p.resumeDue[lastID] = b.At
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -123,128 +92,129 @@ func eventType(t string) string {
 	return t
 }
 
-// after returns the chunks that follow body offset off, the chunk that
-// holds it cut there, with offsets moved so that the first one is due at
-// the same distance from the headers as before, minus base.
+// after returns the chunks that follow body offset off (a block boundary),
+// the chunk that holds it cut there, with offsets moved so that the first
+// one is due at the same distance from the headers as before, minus base;
+// with the events each completes (their offsets in the resumed body) and
+// the type of the first.
 func (p *prepared) after(off int64, base time.Duration) ([]cassette.Chunk, [][]sse.Event, []string) {
 	var chunks []cassette.Chunk
 	var events [][]sse.Event
 	var types []string
-	pos := int64(0)
 	for i, c := range p.chunks {
-		next := pos + int64(len(c.Data))
-		if next > off {
-			data := c.Data
-			if pos < off {
-				data = data[off-pos:]
-			}
-			chunks = append(chunks, cassette.Chunk{At: max(0, c.At-base), Data: data})
-			events = append(events, p.events[i])
-			types = append(types, p.types[i])
+		pos := p.starts[i]
+		if pos+int64(len(c.Data)) <= off {
+			continue
 		}
-		pos = next
+		data := c.Data
+		if pos < off {
+			data = data[off-pos:]
+		}
+		chunks = append(chunks, cassette.Chunk{At: max(0, c.At-base), Data: data})
+		var evs []sse.Event
+		typ := ""
+		for _, e := range p.events[i] {
+			if e.End > off {
+				e.Start, e.End = max(0, e.Start-off), e.End-off
+				evs = append(evs, e)
+				if typ == "" {
+					typ = eventType(e.Type)
+				}
+			}
+		}
+		events, types = append(events, evs), append(types, typ)
 	}
 	return chunks, events, types
 }
 
-// Pacing says how recorded offsets become send times. The steps apply in
-// this order to each chunk's gap (its offset minus the previous chunk's, or
-// minus headers_at for the first): GapFor and Gap replace it, MaxGap caps
-// it, Speed divides it, Jitter moves it by a random amount in [-Jitter,
-// +Jitter] (never below zero). TTFB replaces headers_at, unscaled.
-type Pacing struct {
-	// Speed divides every gap: 2 is twice as fast; 0 or 1 as recorded.
-	Speed float64
-	// Max sends everything at once (--speed max).
-	Max bool
-	// Gap, when > 0, is the gap before every chunk.
-	Gap time.Duration
-	// GapFor sets the gap before chunks that complete an event of a type
-	// ("message" for events without a type).
-	GapFor map[string]time.Duration
-	// MaxGap, when > 0, caps every gap.
-	MaxGap time.Duration
-	// TTFB, when HasTTFB, is when the headers are sent.
-	TTFB    time.Duration
-	HasTTFB bool
-	// Jitter, when > 0, is the most a gap moves either way.
-	Jitter time.Duration
+// resumePoint is where a resumed stream goes on: after body offset off,
+// whose block was recorded at base.
+type resumePoint struct {
+	off  int64
+	base time.Duration
 }
 
-// pace turns recorded offsets into due times.
-func (pc *Pacing) pace(headersAt time.Duration, chunks []cassette.Chunk, types []string, rng *rand.Rand) (time.Duration, []time.Duration) {
-	scale := func(d time.Duration) time.Duration {
-		switch {
-		case pc.Max:
-			return 0
-		case pc.Speed > 0 && pc.Speed != 1:
-			return time.Duration(float64(d) / pc.Speed)
-		}
-		return d
+// basePlan is the plan of an interaction before faults. A whole stream
+// paced without jitter is the same for every request: it is worked out
+// once and shared (the caller copies what faults would change).
+func (s *Server) basePlan(rec *recorded, st *planFor, from *resumePoint) *fault.Plan {
+	if prep := rec.prep; prep != nil && from == nil && s.opts.Pacing.Jitter == 0 {
+		prep.once.Do(func() { prep.plan = s.buildPlan(rec, st, nil) })
+		p := *prep.plan
+		return &p
 	}
-	headers := scale(headersAt)
-	if pc.HasTTFB {
-		headers = pc.TTFB
+	return s.buildPlan(rec, st, from)
+}
+
+// planFor is what a plan's randomness is split by.
+type planFor struct {
+	session    string
+	repetition int
+}
+
+func (s *Server) buildPlan(rec *recorded, st *planFor, from *resumePoint) *fault.Plan {
+	resp := &rec.it.Response
+	p := &fault.Plan{Status: resp.Status, Header: http.Header{}}
+	prep := rec.prep
+	responseHeader(p.Header, rec, prep != nil)
+	var rng = splitRand(s.opts.Seed, "pacing", st.session, rec.index, st.repetition)
+	if s.opts.Pacing.Jitter == 0 {
+		rng = nil
 	}
-	due := make([]time.Duration, len(chunks))
-	prevAt, t := headersAt, headers
+	if prep == nil {
+		p.Body = resp.Body
+		p.HeadersDue, _ = s.opts.Pacing.pace(resp.HeadersAt, nil, nil, rng)
+		p.EndDue = p.HeadersDue
+		return p
+	}
+	p.Stream = true
+	chunks, events, types := prep.chunks, prep.events, prep.types
+	headersAt := resp.HeadersAt
+	if from != nil {
+		chunks, events, types = prep.after(from.off, from.base)
+		headersAt = 0
+	}
+	headers, due := s.opts.Pacing.pace(headersAt, chunks, types, rng)
+	p.HeadersDue = headers
+	p.Chunks = make([]fault.Chunk, len(chunks))
 	for i, c := range chunks {
-		gap := max(0, c.At-prevAt)
-		prevAt = c.At
-		if pc.Gap > 0 {
-			gap = pc.Gap
-		}
-		if d, ok := pc.GapFor[types[i]]; ok && types[i] != "" {
-			gap = d
-		}
-		if pc.MaxGap > 0 && gap > pc.MaxGap {
-			gap = pc.MaxGap
-		}
-		gap = scale(gap)
-		if pc.Jitter > 0 && rng != nil {
-			gap = max(0, gap+time.Duration(rng.Int64N(int64(2*pc.Jitter)+1))-pc.Jitter)
-		}
-		t += gap
-		due[i] = t
+		p.Chunks[i] = fault.Chunk{Due: due[i], Data: c.Data, Events: events[i]}
 	}
-	return headers, due
+	p.EndDue = headers
+	if n := len(chunks); n > 0 {
+		p.EndDue = due[n-1]
+		if e := resp.End; e != nil {
+			base := chunks[n-1].At
+			if from != nil {
+				base += from.base
+			}
+			p.EndDue = s.opts.Pacing.endDue(base, due[n-1], e.At)
+		}
+	}
+	p.Reset = resp.End != nil && resp.End.Reason == cassette.Reset
+	return p
 }
 
-// endDue paces the end of a stream: its recorded gap after the last chunk,
-// capped by MaxGap and divided by Speed (Gap, GapFor and Jitter apply to
-// chunks only).
-func (pc *Pacing) endDue(lastAt, lastDue, endAt time.Duration) time.Duration {
-	gap := max(0, endAt-lastAt)
-	if pc.MaxGap > 0 && gap > pc.MaxGap {
-		gap = pc.MaxGap
-	}
-	switch {
-	case pc.Max:
-		gap = 0
-	case pc.Speed > 0 && pc.Speed != 1:
-		gap = time.Duration(float64(gap) / pc.Speed)
-	}
-	return lastDue + gap
-}
+// hopHeaders are never replayed: the server sets its own framing, and the
+// body is sent as recorded, decoded.
+var hopHeaders = append(cassette.HopHeaders[:len(cassette.HopHeaders):len(cassette.HopHeaders)], "Content-Encoding")
 
-// requestRand is the random source of one request: split from the seed by
-// session, interaction and repetition, so that results never depend on how
-// requests interleave.
-func requestRand(seed uint64, session string, interaction, repetition int) *rand.Rand {
-	return splitRand(seed, "pacing", session, interaction, repetition)
-}
-
-// splitRand is a random source for one purpose of one request.
-func splitRand(seed uint64, purpose, session string, interaction, repetition int) *rand.Rand {
-	h := fnv.New64a()
-	h.Write([]byte(purpose))
-	h.Write([]byte{0})
-	h.Write([]byte(session))
-	var b [16]byte
-	for i := range 8 {
-		b[i] = byte(uint64(interaction) >> (8 * i))
-		b[8+i] = byte(uint64(repetition) >> (8 * i))
+// responseHeader is the header of a replayed response: the recorded one
+// without what the server sets itself, plus what streaming needs.
+func responseHeader(h http.Header, rec *recorded, stream bool) {
+	for k, vs := range rec.it.Response.Headers {
+		h[k] = append([]string(nil), vs...)
 	}
-	h.Write(b[:])
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+	if stream {
+		h.Set("X-Accel-Buffering", "no")
+		if h.Get("Cache-Control") == "" {
+			h.Set("Cache-Control", "no-cache")
+		}
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "text/event-stream")
+		}
+	}
 }

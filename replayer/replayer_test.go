@@ -15,6 +15,7 @@ import (
 
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
+	"github.com/ssetape/ssetape/observe"
 	"github.com/ssetape/ssetape/replayer"
 	"github.com/ssetape/ssetape/replayer/replayertest"
 	"github.com/ssetape/ssetape/sse"
@@ -183,7 +184,7 @@ interactions:
 		t.Errorf("after reset: got %q", got)
 	}
 	resp := do(t, "POST", url+"/__ssetape/reset?ssetape_session=a", "")
-	if got := readAll(t, resp); !strings.Contains(got, "session a") {
+	if got := readAll(t, resp); got != `{"reset":"session","session":"a"}`+"\n" {
 		t.Errorf("reset answer %q", got)
 	}
 
@@ -217,9 +218,9 @@ interactions:
 		want               string
 	}{
 		{"POST", "/v1/chat", `{"metadata":{"request_id":"other"},"messages":[{"content":"hi"}],"model":"gpt-4o"}`, 200, "ignore"},
-		{"POST", "/v1/chat", `{"metadata":{"request_id":"r1"},"messages":[{"content":"bye"}],"model":"gpt-4o"}`, 404, `body $.messages[0].content is "\"bye\"", recorded "\"hi\""`},
+		{"POST", "/v1/chat", `{"metadata":{"request_id":"r1"},"messages":[{"content":"bye"}],"model":"gpt-4o"}`, 404, `body $.messages[0].content is "bye", recorded "hi"`},
 		{"POST", "/v1/only", `{"model":"m","stream":true,"other":2,"more":[]}`, 200, "only"},
-		{"POST", "/v1/only", `{"model":"x","stream":true}`, 404, `body $.model is "\"x\"", recorded "\"m\""`},
+		{"POST", "/v1/only", `{"model":"x","stream":true}`, 404, `body $.model is "x", recorded "m"`},
 		{"GET", "/mcp?key=secret&x=1&ssetape_session=s", "plain text", 202, "accepted"},
 		{"PUT", "/mcp?x=1", "plain text", 202, "accepted"},
 		{"POST", "/mcp?x=2", "plain text", 404, "query x=2, recorded x=1"},
@@ -283,13 +284,13 @@ type recorder struct {
 	ends   []error
 }
 
-func (r *recorder) Event(s *replayer.Stream, n int, e sse.Event) {
+func (r *recorder) Event(s *observe.Stream, n int, e sse.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, s.Path+"#"+string(rune('0'+n))+" "+e.Type)
 }
 
-func (r *recorder) End(s *replayer.Stream, err error) {
+func (r *recorder) End(s *observe.Stream, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ends = append(r.ends, err)

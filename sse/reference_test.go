@@ -2,7 +2,6 @@ package sse
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -167,6 +166,6 @@ func TestDecoderMatchesReferenceOnBigStreams(t *testing.T) {
 				t.Fatalf("last id %q, reference %q", gotID, wantID)
 			}
 		}
-		t.Log(fmt.Sprintf("eol %q: %d events agree", eol, len(want)))
+		t.Logf("eol %q: %d events agree", eol, len(want))
 	}
 }

@@ -3,22 +3,17 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/ssetape/ssetape/cassette"
-	"github.com/ssetape/ssetape/sse"
 )
 
-// inspectOptions holds the flags and streams of `ssetape inspect`.
+// inspectOptions holds the flags of `ssetape inspect` and what it gets from
+// outside (env).
 type inspectOptions struct {
-	ioStreams
+	*env
 	Target  string
 	Format  string // text or json
 	Color   bool
@@ -26,8 +21,8 @@ type inspectOptions struct {
 	Secrets bool
 }
 
-func newInspectCmd(s ioStreams, runF func(*inspectOptions) error) *cobra.Command {
-	opts := &inspectOptions{ioStreams: s}
+func newInspectCmd(e *env, runF func(*inspectOptions) error) *cobra.Command {
+	opts := &inspectOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "inspect [flags] [TARGET]",
 		Short: "Show the timeline of a cassette or a raw SSE stream",
@@ -73,26 +68,6 @@ bytes, or the entries when they were edited after recording (a warning says so).
 	return cmd
 }
 
-// row is one line of the timeline.
-type row struct {
-	Kind       string // event, comment, retry, id, cut
-	N          int
-	At, Gap    time.Duration
-	Start, End int64
-	Type, ID   string
-	Data       string
-}
-
-// streamView is the timeline of one stream.
-type streamView struct {
-	Rows      []row
-	Timed     bool
-	Events    int
-	Bytes     int
-	Chunks    int
-	Discarded bool
-}
-
 func inspectRun(o *inspectOptions) error {
 	t, err := loadTarget(o.Target, o.In)
 	if err != nil {
@@ -124,7 +99,7 @@ func inspectRun(o *inspectOptions) error {
 			p.heading(t.Name, title, fmt.Sprintf("not a stream: a %d-byte body", len(r.Body)))
 			continue
 		}
-		chunks, edited, err := r.Plan(false)
+		chunks, edited, err := r.Chunks(false)
 		if err != nil {
 			return inputError(fmt.Errorf("%s: interaction %d: %w", t.Name, i+1, err))
 		}
@@ -195,69 +170,18 @@ func secretsRun(o *inspectOptions, t *target) error {
 	return nil
 }
 
-// viewOf builds the timeline rows of a stream given as chunks.
-func viewOf(chunks []cassette.Chunk, timed bool, headersAt time.Duration) (*streamView, error) {
-	blocks, err := cassette.Timeline(chunks)
-	if err != nil {
-		return nil, err
-	}
-	v := &streamView{Timed: timed, Chunks: len(chunks)}
-	for _, c := range chunks {
-		v.Bytes += len(c.Data)
-	}
-	prev := headersAt
-	for _, b := range blocks {
-		r := row{At: b.At, Gap: b.At - prev, Start: b.Start, End: b.End}
-		switch {
-		case !b.Terminated:
-			r.Kind, r.Data = "cut", fmt.Sprintf("%d bytes at the end are not a complete block: a client discards them", b.End-b.Start)
-			v.Discarded = true
-		case b.Dispatched:
-			v.Events++
-			r.Kind, r.N, r.Type, r.ID, r.Data = "event", v.Events, b.Event.Type, b.Event.LastEventID, b.Event.Data
-		default:
-			r.Kind = ""
-			for _, l := range b.Lines {
-				switch {
-				case l.Kind == sse.Comment && r.Kind == "":
-					r.Kind, r.Data = "comment", ":"+l.Value
-				case l.Kind == sse.Retry && !l.Ignored:
-					r.Kind, r.Data = "retry", "retry: "+l.Value
-				case l.Kind == sse.ID && !l.Ignored:
-					r.Kind, r.ID, r.Data = "id", l.Value, "id: "+l.Value
-				}
-			}
-			if r.Kind == "" {
-				continue // a blank line or unknown fields: nothing a client sees
-			}
-		}
-		if r.Kind == "event" {
-			prev = b.At
-		}
-		v.Rows = append(v.Rows, r)
-	}
-	return v, nil
-}
-
-// printer writes timelines as text or JSON.
+// printer writes timelines as text (a table) or JSON.
 type printer struct {
-	o                                       *inspectOptions
-	dim, bold, red, green, cyan, yellow, hi *color.Color
+	o *inspectOptions
+	*palette
 }
 
 func newPrinter(o *inspectOptions) *printer {
-	mk := func(attrs ...color.Attribute) *color.Color {
-		c := color.New(attrs...)
-		if o.Color {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
-		return c
-	}
-	return &printer{o: o, dim: mk(color.Faint), bold: mk(color.Bold), red: mk(color.FgRed), green: mk(color.FgGreen),
-		cyan: mk(color.FgCyan), yellow: mk(color.FgYellow), hi: mk(color.FgMagenta)}
+	return &printer{o: o, palette: newPalette(o.Color)}
 }
+
+// excerpt shortens data to the --excerpt width.
+func (p *printer) excerpt(s string) string { return excerpt(s, p.o.Excerpt) }
 
 func (p *printer) heading(name, title, info string) {
 	if p.o.Format == "json" {
@@ -349,128 +273,4 @@ func (p *printer) stream(name string, interaction int, v *streamView, title, inf
 	}
 	_, err := fmt.Fprintln(p.o.Out, p.dim.Sprint(summary)+"\n")
 	return err
-}
-
-// plural writes "1 event", "2 events".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// eventType is what EventSource reports: "message" when no type was sent.
-func eventType(t string) string {
-	if t == "" {
-		return "message"
-	}
-	return t
-}
-
-func (p *printer) typeColor(t string) *color.Color {
-	switch {
-	case t == "error" || strings.Contains(t, "error") || strings.HasSuffix(t, ".failed"):
-		return p.red
-	case t == "done" || t == "final_answer" || t == "message_stop" || t == "response.completed":
-		return p.green
-	case strings.HasPrefix(t, "tool"):
-		return p.cyan
-	case t == "thinking":
-		return p.yellow
-	}
-	return p.hi
-}
-
-// excerpt shortens data to one printable line of at most o.Excerpt runes:
-// line breaks shown as ⏎, other control characters as ·.
-func (p *printer) excerpt(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == p.o.Excerpt {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case r == '\n':
-			b.WriteRune('⏎')
-		case r == '\t':
-			b.WriteRune(' ')
-		case r == utf8.RuneError || unicode.IsControl(r):
-			b.WriteRune('·')
-		default:
-			b.WriteRune(r)
-		}
-		n++
-	}
-	return b.String()
-}
-
-// cell is a table cell: its text, and a color for it (nil for none).
-type cell struct {
-	text string
-	c    *color.Color
-}
-
-// table lays out rows in columns, measuring the plain text (colors are
-// added after padding, so escape codes never count as width).
-type table struct {
-	right []bool
-	rows  [][]cell
-}
-
-func (t *table) add(c *color.Color, headers ...string) {
-	var cells []cell
-	for _, h := range headers {
-		cells = append(cells, cell{text: h, c: c})
-	}
-	t.rows = append(t.rows, cells)
-}
-
-func (t *table) write(w io.Writer) error {
-	widths := make([]int, len(t.right))
-	for _, r := range t.rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], displayWidth(c.text))
-		}
-	}
-	var b strings.Builder
-	for _, r := range t.rows {
-		for i, c := range r {
-			last := i == len(r)-1
-			pad := strings.Repeat(" ", widths[i]-displayWidth(c.text))
-			text := c.text
-			if c.c != nil {
-				text = c.c.Sprint(text)
-			}
-			switch {
-			case t.right[i]:
-				b.WriteString(pad + text)
-			case last:
-				b.WriteString(text)
-			default:
-				b.WriteString(text + pad)
-			}
-			if !last {
-				b.WriteString("  ")
-			}
-		}
-		b.WriteString("\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// displayWidth counts columns: East Asian wide characters take two.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x1100 && (r <= 0x115F || (r >= 0x2E80 && r <= 0xA4CF) || (r >= 0xAC00 && r <= 0xD7A3) ||
-			(r >= 0xF900 && r <= 0xFAFF) || (r >= 0xFE30 && r <= 0xFE4F) || (r >= 0xFF00 && r <= 0xFF60) ||
-			(r >= 0xFFE0 && r <= 0xFFE6) || (r >= 0x1F300 && r <= 0x1FAFF) || (r >= 0x20000 && r <= 0x3FFFD)) {
-			n++
-		}
-	}
-	return n
 }

@@ -13,7 +13,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"ssetape": func() {
-			os.Exit(run(os.Args[1:], ioStreams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+			os.Exit(runIn(os.Args[1:], processEnv()))
 		},
 	})
 }
@@ -61,7 +61,7 @@ func TestExitCodes(t *testing.T) {
 
 func TestInspectColor(t *testing.T) {
 	var out bytes.Buffer
-	o := &inspectOptions{ioStreams: ioStreams{Out: &out, Err: &out}, Format: "text", Color: true, Excerpt: 60}
+	o := &inspectOptions{env: &env{ioStreams: ioStreams{Out: &out, Err: &out}}, Format: "text", Color: true, Excerpt: 60}
 	if err := inspectRun(o); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func FuzzInspect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, format := range []string{"text", "json"} {
 			var out bytes.Buffer
-			o := &inspectOptions{ioStreams: ioStreams{In: bytes.NewReader(in), Out: &out, Err: &out}, Target: "-", Format: format, Excerpt: 20}
+			o := &inspectOptions{env: &env{ioStreams: ioStreams{In: bytes.NewReader(in), Out: &out, Err: &out}}, Target: "-", Format: format, Excerpt: 20}
 			if err := inspectRun(o); err != nil && exitCode(err) != exitUsage {
 				t.Fatalf("error with exit %d: %v", exitCode(err), err)
 			}

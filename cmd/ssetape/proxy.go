@@ -16,11 +16,13 @@ import (
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/recorder"
 	"github.com/ssetape/ssetape/replayer"
+	"github.com/ssetape/ssetape/replayorrecord"
 )
 
-// proxyOptions holds the flags and streams of `ssetape proxy`.
+// proxyOptions holds the flags of `ssetape proxy` and what it gets from
+// outside (env).
 type proxyOptions struct {
-	ioStreams
+	*env
 	Upstream     string
 	Listen       string
 	Output       string
@@ -30,12 +32,10 @@ type proxyOptions struct {
 	RedactJSON   []string
 	Contract     string
 	Quiet        bool
-	ready        func(addr string)
-	stop         <-chan struct{}
 }
 
-func newProxyCmd(s ioStreams, runF func(*proxyOptions) error) *cobra.Command {
-	o := &proxyOptions{ioStreams: s}
+func newProxyCmd(e *env, runF func(*proxyOptions) error) *cobra.Command {
+	o := &proxyOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL -o FILE|DIR [flags]",
 		Short: "A tee reverse proxy that records every request that passes",
@@ -74,88 +74,127 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	return cmd
 }
 
-// sink saves recorded interactions as they come.
+// sink saves recorded interactions as they come: one cassette rewritten
+// after each, or one file each in a directory. mu guards every field.
 type sink struct {
 	mu   sync.Mutex
 	path string
 	dir  bool
 	cas  *cassette.Cassette
 	n    int
-	err  error
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-func (s *sink) save(it *cassette.Interaction) {
+// maxNameStem bounds the part of a file name taken from the request path:
+// file systems take 255 bytes, and the number keeps names unique.
+const maxNameStem = 80
+
+// fileName is the file of the n-th interaction in a directory sink:
+// 001-post-api-chat.yaml, the path cut to maxNameStem.
+func fileName(n int, it *cassette.Interaction) string {
+	path, _, _ := strings.Cut(it.Request.Path, "?")
+	stem := strings.Trim(unsafeName.ReplaceAllString(path, "-"), "-")
+	if len(stem) > maxNameStem {
+		stem = strings.TrimRight(stem[:maxNameStem], "-.")
+	}
+	return fmt.Sprintf("%03d-%s-%s.yaml", n, strings.ToLower(it.Request.Method), stem)
+}
+
+// save saves one interaction and returns where, or why it could not.
+func (s *sink) save(it *cassette.Interaction) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++
 	if s.dir {
-		name := fmt.Sprintf("%03d-%s-%s.yaml", s.n, strings.ToLower(it.Request.Method), strings.Trim(unsafeName.ReplaceAllString(strings.SplitN(it.Request.Path, "?", 2)[0], "-"), "-"))
-		s.err = cassette.WriteFile(filepath.Join(s.path, name), &cassette.Cassette{Version: cassette.Version, Interactions: []*cassette.Interaction{it}})
-		return
+		file := filepath.Join(s.path, fileName(s.n, it))
+		return file, cassette.WriteFile(file, &cassette.Cassette{Version: cassette.Version, Interactions: []*cassette.Interaction{it}})
 	}
 	s.cas.Interactions = append(s.cas.Interactions, it)
-	s.err = cassette.WriteFile(s.path, s.cas)
+	return s.path, cassette.WriteFile(s.path, s.cas)
 }
 
-func proxyRun(o *proxyOptions) error {
+// count is how many interactions were saved.
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// open prepares the sink for -o, loading an existing cassette for
+// replay-or-record.
+func (o *proxyOptions) openSink() (*sink, error) {
+	sk := &sink{path: o.Output}
+	if o.Output == "" {
+		return sk, nil
+	}
+	fi, err := os.Stat(o.Output)
+	sk.dir = strings.HasSuffix(o.Output, "/") || (err == nil && fi.IsDir())
+	switch {
+	case sk.dir:
+		if err := os.MkdirAll(o.Output, 0o755); err != nil {
+			return nil, runtimeError(err)
+		}
+	case err == nil && o.Mode == "replay-or-record":
+		c, err := cassette.Load(o.Output)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		sk.cas = c
+	case err == nil:
+		return nil, usageError("%s exists; record to a new file, a directory, or use --mode replay-or-record", o.Output)
+	default:
+		sk.cas = &cassette.Cassette{Version: cassette.Version}
+	}
+	return sk, nil
+}
+
+// check validates the flags.
+func (o *proxyOptions) check() (*url.URL, error) {
 	up, err := url.Parse(o.Upstream)
 	if o.Upstream == "" || err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
-		return usageError("--upstream %q: want the server's http:// or https:// URL", o.Upstream)
+		return nil, usageError("--upstream %q: want the server's http:// or https:// URL", o.Upstream)
 	}
 	switch o.Mode {
 	case "record", "replay-or-record", "passthrough":
 	default:
-		return usageError("--mode %q: want record, replay-or-record or passthrough", o.Mode)
+		return nil, usageError("--mode %q: want record, replay-or-record or passthrough", o.Mode)
 	}
 	if o.Mode != "passthrough" && o.Output == "" {
-		return usageError("-o is required: a cassette FILE, or a DIR/ for one file per interaction")
+		return nil, usageError("-o is required: a cassette FILE, or a DIR/ for one file per interaction")
+	}
+	return up, nil
+}
+
+func proxyRun(o *proxyOptions) error {
+	up, err := o.check()
+	if err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(o.Err, &slog.HandlerOptions{Level: map[bool]slog.Level{true: slog.LevelWarn, false: slog.LevelInfo}[o.Quiet]}))
-	sk := &sink{path: o.Output}
-	if o.Output != "" {
-		fi, err := os.Stat(o.Output)
-		sk.dir = strings.HasSuffix(o.Output, "/") || (err == nil && fi.IsDir())
-		switch {
-		case sk.dir:
-			if err := os.MkdirAll(o.Output, 0o755); err != nil {
-				return runtimeError(err)
-			}
-		case err == nil && o.Mode == "replay-or-record":
-			c, err := cassette.Load(o.Output)
-			if err != nil {
-				return inputError(err)
-			}
-			sk.cas = c
-		case err == nil:
-			return usageError("%s exists; record to a new file, a directory, or use --mode replay-or-record", o.Output)
-		default:
-			sk.cas = &cassette.Cassette{Version: cassette.Version}
-		}
+	sk, err := o.openSink()
+	if err != nil {
+		return err
 	}
 	red := recorder.DefaultRedaction.With(o.RedactHeader, o.RedactQuery)
 	if red.JSON, err = jsonPaths(o.RedactJSON); err != nil {
 		return err
 	}
-	px := &recorder.Proxy{Upstream: up, Redaction: red,
-		Record: o.Mode != "passthrough", OnInteraction: func(it *cassette.Interaction) {
-			sk.save(it)
-			if sk.err != nil {
-				log.Error("saving the interaction failed", "error", sk.err)
-			}
-		},
+	px := &recorder.Proxy{Upstream: up, Redaction: red, Record: o.Mode != "passthrough",
 		Log: func(method, path string, status int, outcome string) {
 			log.Info("request", "method", method, "path", path, "status", status, "outcome", outcome)
 		}}
-	var checks *contractObserver
-	if o.Contract != "" {
-		c, err := contractNamed(o.Contract)
-		if err != nil {
-			return err
+	px.OnInteraction = func(it *cassette.Interaction) {
+		if where, err := sk.save(it); err != nil {
+			log.Error("the interaction was not saved", "method", it.Request.Method, "path", it.Request.Path, "to", where, "error", err)
 		}
-		checks = newContractObserver(c, log)
-		px.Observer = proxyObserver{checks}
+	}
+	monitor, err := newMonitor(o.Contract, log)
+	if err != nil {
+		return err
+	}
+	if monitor != nil {
+		px.Observer = monitor
 	}
 	var handler http.Handler = px
 	if o.Mode == "replay-or-record" {
@@ -168,13 +207,7 @@ func proxyRun(o *proxyOptions) error {
 			return inputError(err)
 		}
 		defer rp.Close()
-		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if rp.Holds(r) {
-				rp.ServeHTTP(w, r)
-				return
-			}
-			px.ServeHTTP(w, r)
-		})
+		handler = replayorrecord.New(rp, px)
 	}
 	ln, err := listen(o.Listen, log)
 	if err != nil {
@@ -189,12 +222,16 @@ func proxyRun(o *proxyOptions) error {
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	return serveUntilStopped(ln, handler, log, o.stop, nil, func() {
-		sk.mu.Lock()
-		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %d interactions recorded\n", sk.n)
-		sk.mu.Unlock()
-		checks.summary(o.Err, "proxy")
+	why, err := serveUntilStopped(o.env, ln, handler, log, nil, func() {
+		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %s recorded\n", plural(sk.count(), "interaction"))
+		if monitor != nil {
+			monitor.Summary(o.Err, "proxy")
+		}
 	})
+	if err != nil {
+		return err
+	}
+	return stopError(why)
 }
 
 // replaySources loads what -o already holds, for replay-or-record.
@@ -206,6 +243,8 @@ func replaySources(out string, sk *sink) ([]replayer.Source, error) {
 		}
 		return loadSources(matches)
 	}
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
 	if len(sk.cas.Interactions) == 0 {
 		return nil, nil
 	}

@@ -18,12 +18,7 @@ import (
 // startProxy runs `ssetape proxy` in-process on a free loopback port.
 func startProxy(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
-	return startServer(t, "proxy", func(streams ioStreams, ready func(string), stop <-chan struct{}) *cobra.Command {
-		return newProxyCmd(streams, func(o *proxyOptions) error {
-			o.ready, o.stop = ready, stop
-			return proxyRun(o)
-		})
-	}, args...)
+	return startServer(t, "proxy", func(e *env) *cobra.Command { return newProxyCmd(e, nil) }, args...)
 }
 
 func post(t *testing.T, url, body string, header ...string) (int, string) {
@@ -122,7 +117,7 @@ func TestProxyContract(t *testing.T) {
 	px, log, stop := startProxy(t, "--upstream", upstream, "--mode", "passthrough", "--contract", "agent")
 	post(t, px+"/api/chat/en", `{}`)
 	_ = stop()
-	if l := log.String(); !strings.Contains(l, "msg=contract") || !strings.Contains(l, "rule=AGT-1") || !strings.Contains(l, "1 streams broke the agent contract") {
+	if l := log.String(); !strings.Contains(l, "msg=contract") || !strings.Contains(l, "rule=AGT-1") || !strings.Contains(l, "1 of 1 stream broke the agent contract") {
 		t.Errorf("log:\n%s", l)
 	}
 }

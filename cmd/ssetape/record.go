@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,46 +21,51 @@ import (
 	"github.com/ssetape/ssetape/sse"
 )
 
-// recordOptions holds the flags and streams of `ssetape record`.
+// recordOptions holds the flags of `ssetape record` and what it gets from
+// outside (env).
 type recordOptions struct {
-	ioStreams
-	URL          string
-	Method       string
-	Headers      []string
-	Data         string
-	Output       string
-	Force        bool
-	Append       bool
-	Timeout      time.Duration
-	MaxTime      time.Duration
-	IdleTimeout  time.Duration
-	RedactHeader []string
-	RedactQuery  []string
-	RedactJSON   []string
-	Name         string
-	stop         <-chan struct{} // replaces Ctrl-C in tests
+	*env
+	URL string
+	requestFlags
+	Output         string
+	Force          bool
+	Append         bool
+	Timeout        time.Duration
+	MaxTime        time.Duration
+	IdleTimeout    time.Duration
+	RedactHeader   []string
+	RedactQuery    []string
+	RedactJSON     []string
+	Name           string
+	IncludeHeaders bool
 }
 
-func newRecordCmd(s ioStreams, runF func(*recordOptions) error) *cobra.Command {
-	o := &recordOptions{ioStreams: s}
+func newRecordCmd(e *env, runF func(*recordOptions) error) *cobra.Command {
+	o := &recordOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "record [flags] URL",
 		Short: "Record one request and its stream to a cassette",
 		Long: `Send one request, curl-like, and record the response: every chunk of the body as it
 arrived, with its offset from the moment the request was sent, the time to headers,
-and how the stream ended. Events are shown live as they arrive.
+and how the stream ended. Events are shown live as they arrive, comments (: ping)
+and retry lines too; -i shows the response headers first, as curl -i does.
+
+-d sends the body with Content-Type: application/json unless a -H sets another
+Content-Type; -d without -X makes the request a POST.
 
 Without -o the live view goes to stderr and the cassette YAML to stdout; with -o it is
 written atomically to that file (an existing one needs --force, or --append to add the
-interaction to it). Credentials are redacted before anything is written:
-Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key, Api-Key,
-X-Goog-Api-Key and the query parameters key, api_key, apikey, token and access_token;
-more with --redact-header and --redact-query.
+interaction to it). Credentials are redacted before anything is written: credential
+headers and query parameters by name, and values shaped like keys or tokens wherever
+they appear (docs/limits.md lists the patterns); more with --redact-header,
+--redact-query and --redact-json.
 
-Ctrl-C stops the recording and saves what arrived (exit 130). An unreachable server
-exits with 3.`,
-		Example: `  ssetape record -X POST -H 'Content-Type: application/json' -d '{"message":"hi"}' -o chat.yaml http://127.0.0.1:8000/api/chat
-  ssetape record -d @request.json --idle-timeout 30s -o chat.yaml http://127.0.0.1:8000/api/chat
+Nothing that arrived is lost: Ctrl-C stops the recording and saves what arrived (exit
+130); a line or an event over 1 MiB, or a stream over the recording limit, stops the
+recording there, saves what arrived with end reason error, and exits with 3. An
+unreachable server exits with 3.`,
+		Example: `  ssetape record -X POST -d '{"message":"hi"}' -o chat.yaml http://127.0.0.1:8000/api/chat
+  ssetape record -i -d @request.json --idle-timeout 30s -o chat.yaml http://127.0.0.1:8000/api/chat
   ssetape record http://127.0.0.1:8080/events > events.yaml`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -77,12 +82,11 @@ exits with 3.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Method, "request", "X", "", "the method (GET, or POST with -d)")
-	f.StringArrayVarP(&o.Headers, "header", "H", nil, "a request header 'Name: value'; repeatable")
-	f.StringVarP(&o.Data, "data", "d", "", "the request body, or @FILE")
+	o.requestFlags.add(f, "")
 	f.StringVarP(&o.Output, "output", "o", "", "the cassette to write (default: the YAML on stdout)")
 	f.BoolVar(&o.Force, "force", false, "overwrite an existing -o file")
 	f.BoolVar(&o.Append, "append", false, "add the interaction to an existing -o cassette")
+	f.BoolVarP(&o.IncludeHeaders, "include", "i", false, "show the response status line and headers in the live view")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "give up when the headers take longer than this")
 	f.DurationVar(&o.MaxTime, "max-time", 0, "stop recording after this long (0: no limit)")
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", 0, "stop recording when nothing arrives for this long (0: no limit)")
@@ -109,130 +113,178 @@ func jsonPaths(ss []string) ([]cassette.Path, error) {
 }
 
 func recordRun(o *recordOptions) error {
-	if !strings.HasPrefix(o.URL, "http://") && !strings.HasPrefix(o.URL, "https://") {
-		return usageError("%q is not an http:// or https:// URL", o.URL)
+	existing, err := o.existing()
+	if err != nil {
+		return err
 	}
-	var existing *cassette.Cassette
-	if o.Output != "" {
-		if _, err := os.Stat(o.Output); err == nil {
-			switch {
-			case o.Append:
-				c, err := cassette.Load(o.Output)
-				if err != nil {
-					return inputError(err)
-				}
-				existing = c
-			case !o.Force:
-				return usageError("%s exists; pass --force to overwrite it or --append to add to it", o.Output)
-			}
-		}
+	red := recorder.DefaultRedaction.With(o.RedactHeader, o.RedactQuery)
+	if red.JSON, err = jsonPaths(o.RedactJSON); err != nil {
+		return err
 	}
-	body := []byte(o.Data)
-	if strings.HasPrefix(o.Data, "@") {
-		b, err := os.ReadFile(o.Data[1:])
-		if err != nil {
-			return usageError("-d %s: %v", o.Data, err)
-		}
-		body = b
+	body, err := o.body()
+	if err != nil {
+		return err
 	}
-	method := o.Method
-	if method == "" {
-		method = "GET"
-		if o.Data != "" {
-			method = "POST"
-		}
-	}
-	ctx, cancel := context.WithCancelCause(context.Background())
+	ctx, cancel, interrupted := o.recordingContext()
 	defer cancel(nil)
-	if o.MaxTime > 0 {
-		var c2 context.CancelFunc
-		ctx, c2 = context.WithTimeoutCause(ctx, o.MaxTime, context.DeadlineExceeded)
-		defer c2()
-	}
-	var interrupted atomic.Bool
-	stop := o.stop
-	if stop == nil {
-		sig, cancelSig := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer cancelSig()
-		stop = sig.Done()
-	}
-	go func() {
-		select {
-		case <-stop:
-			interrupted.Store(true)
-			cancel(context.Canceled)
-		case <-ctx.Done():
-		}
-	}()
-	req, err := http.NewRequestWithContext(ctx, method, o.URL, strings.NewReader(string(body)))
+	req, err := o.build(ctx, o.URL, body)
 	if err != nil {
-		return usageError("%s: %v", o.URL, err)
+		return err
 	}
-	if len(body) > 0 {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for _, h := range o.Headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok {
-			return usageError("-H %q: want 'Name: value'", h)
-		}
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	client := &http.Client{Transport: &http.Transport{ResponseHeaderTimeout: o.Timeout, Proxy: nil}}
-	start := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return runtimeError(fmt.Errorf("%s %s: %w", method, o.URL, err))
-	}
-	defer resp.Body.Close()
-	headersAt := time.Since(start)
-
 	live := o.Err
 	if o.Output != "" {
 		live = o.Out
 	}
-	fmt.Fprintf(live, "%s %s → %s (%s) after %s\n", method, o.URL, resp.Status, resp.Header.Get("Content-Type"), cassette.FormatDuration(headersAt))
+	it, err := o.capture(ctx, cancel, req, body, red, live)
+	if err != nil {
+		return err
+	}
+	if err := o.save(existing, it, live); err != nil {
+		return err
+	}
+	switch {
+	case interrupted.Load():
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted; what arrived was saved")}
+	case it.Response.End != nil && it.Response.End.Reason == cassette.Failed:
+		return runtimeError(fmt.Errorf("the recording stopped: %s; what arrived was saved", it.Response.End.Error))
+	}
+	return nil
+}
+
+// existing loads the -o cassette for --append, and refuses to overwrite one
+// without --force.
+func (o *recordOptions) existing() (*cassette.Cassette, error) {
+	if o.Output == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(o.Output); err != nil {
+		return nil, nil
+	}
+	switch {
+	case o.Append:
+		c, err := cassette.Load(o.Output)
+		if err != nil {
+			return nil, inputError(err)
+		}
+		return c, nil
+	case !o.Force:
+		return nil, usageError("%s exists; pass --force to overwrite it or --append to add to it", o.Output)
+	}
+	return nil, nil
+}
+
+// interruptFlag says whether Ctrl-C stopped the recording.
+type interruptFlag struct {
+	mu  sync.Mutex
+	set bool
+}
+
+func (f *interruptFlag) Store(v bool) { f.mu.Lock(); f.set = v; f.mu.Unlock() }
+func (f *interruptFlag) Load() bool   { f.mu.Lock(); defer f.mu.Unlock(); return f.set }
+
+// recordingContext is the context of the recording: cancelled by Ctrl-C
+// (or e.stop), by --max-time, and by the idle timer.
+func (o *recordOptions) recordingContext() (context.Context, context.CancelCauseFunc, *interruptFlag) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	if o.MaxTime > 0 {
+		var stopTimer context.CancelFunc
+		ctx, stopTimer = context.WithTimeoutCause(ctx, o.MaxTime, context.DeadlineExceeded)
+		inner := cancel
+		cancel = func(cause error) { inner(cause); stopTimer() }
+	}
+	interrupted := &interruptFlag{}
+	stop := o.stop
+	var sigs chan os.Signal
+	if stop == nil {
+		sigs = make(chan os.Signal, 1)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	}
+	go func() {
+		defer func() {
+			if sigs != nil {
+				signal.Stop(sigs)
+			}
+		}()
+		select {
+		case <-stop:
+		case <-sigs:
+		case <-ctx.Done():
+			return
+		}
+		interrupted.Store(true)
+		cancel(context.Canceled)
+	}()
+	return ctx, cancel, interrupted
+}
+
+// capture sends the request and records the response, showing it live.
+func (o *recordOptions) capture(ctx context.Context, cancel context.CancelCauseFunc, req *http.Request, body []byte, red recorder.Redaction, live io.Writer) (*cassette.Interaction, error) {
+	client := &http.Client{Transport: &http.Transport{ResponseHeaderTimeout: o.Timeout, Proxy: nil}}
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, runtimeError(requestFailed(req, err))
+	}
+	defer resp.Body.Close()
+	headersAt := time.Since(start)
+	fmt.Fprintf(live, "%s → %s (%s) after %s\n", describe(req), resp.Status, resp.Header.Get("Content-Type"), cassette.FormatDuration(headersAt))
+	if o.IncludeHeaders {
+		writeHeaders(live, resp.Header)
+	}
 	view := newLiveView(live)
 	var reader io.Reader = resp.Body
 	if o.IdleTimeout > 0 {
 		reader = &idleReader{r: resp.Body, d: o.IdleTimeout, cancel: cancel}
 	}
-	c := recorder.Tee(ctx, reader, start, nil, nil, func(ch recorder.Chunk) { view.chunk(ch) })
+	c := recorder.Tee(ctx, reader, start, nil, nil, view.chunk, recorder.CaptureAll)
 	view.close()
-	red := recorder.DefaultRedaction.With(o.RedactHeader, o.RedactQuery)
-	if red.JSON, err = jsonPaths(o.RedactJSON); err != nil {
-		return err
-	}
 	it, err := recorder.Interaction(req, body, resp, headersAt, c, red)
 	if err != nil {
-		return inputError(err)
+		return nil, inputError(err)
 	}
 	if errors.Is(context.Cause(ctx), errIdle) && it.Response.End != nil {
 		it.Response.End.Reason, it.Response.End.Error = cassette.Timeout, errIdle.Error()
 	}
 	fmt.Fprintf(live, "%s after %s: %s\n", plural(view.events, "event"), cassette.FormatDuration(it.Response.End.At), it.Response.End.Reason)
+	return it, nil
+}
 
+// writeHeaders shows response headers, sorted, as curl -i does; credential
+// headers are masked.
+func writeHeaders(w io.Writer, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if cassette.SecretHeader(k) {
+				v = cassette.Redacted
+			}
+			fmt.Fprintf(w, "%s: %s\n", k, v)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// save writes the cassette to -o, or its YAML to stdout.
+func (o *recordOptions) save(existing *cassette.Cassette, it *cassette.Interaction, live io.Writer) error {
 	cas := existing
 	if cas == nil {
 		cas = &cassette.Cassette{Version: cassette.Version, Name: o.Name}
 	}
 	cas.Interactions = append(cas.Interactions, it)
 	if o.Output == "" {
-		data, err := cassette.Marshal(cas)
-		if err != nil {
+		if err := cassette.Encode(o.Out, cas); err != nil {
 			return runtimeError(err)
 		}
-		if _, err := o.Out.Write(data); err != nil {
-			return runtimeError(err)
-		}
-	} else if err := cassette.WriteFile(o.Output, cas); err != nil {
+		return nil
+	}
+	if err := cassette.WriteFile(o.Output, cas); err != nil {
 		return runtimeError(err)
-	} else {
-		fmt.Fprintf(live, "saved %s\n", o.Output)
 	}
-	if interrupted.Load() {
-		return &exitError{code: exitInterrupted, err: errors.New("interrupted; what arrived was saved")}
-	}
+	fmt.Fprintf(live, "saved %s\n", o.Output)
 	return nil
 }
 
@@ -249,48 +301,49 @@ func (i *idleReader) Read(p []byte) (int, error) {
 	return i.r.Read(p)
 }
 
-// liveView prints one line per event as chunks arrive.
+// liveView prints one line per event as chunks arrive, and one per comment
+// and retry line, so that a ping is seen to arrive.
 type liveView struct {
 	w      io.Writer
-	p      *printer
-	pw     *io.PipeWriter
-	done   chan struct{}
-	mu     sync.Mutex
+	p      *palette
+	tap    *recorder.Tap
+	mu     sync.Mutex // guards at and events
 	at     time.Duration
 	events int
 }
 
 func newLiveView(w io.Writer) *liveView {
-	pr, pw := io.Pipe()
-	v := &liveView{w: w, pw: pw, done: make(chan struct{}), p: newPrinter(&inspectOptions{Color: colorOn(w), Excerpt: 60})}
-	go func() {
-		defer close(v.done)
-		d := sse.NewDecoder(pr)
-		for {
-			e, err := d.Next()
-			if err != nil {
-				_, _ = io.Copy(io.Discard, pr)
-				return
-			}
-			v.mu.Lock()
-			v.events++
-			typ := eventType(e.Type)
-			pad := strings.Repeat(" ", max(0, 14-len(typ)))
-			fmt.Fprintf(v.w, "%4d %10s  %s%s %s\n", v.events, cassette.FormatDuration(v.at), v.p.typeColor(e.Type).Sprint(typ), pad, v.p.excerpt(e.Data))
-			v.mu.Unlock()
-		}
-	}()
+	v := &liveView{w: w, p: newPalette(colorOn(w))}
+	v.tap = recorder.NewTap(v.block, nil)
 	return v
 }
 
-func (v *liveView) chunk(c recorder.Chunk) {
+func (v *liveView) block(b sse.Block) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	at := cassette.FormatDuration(v.at)
+	if b.Dispatched {
+		v.events++
+		typ := eventType(b.Event.Type)
+		pad := strings.Repeat(" ", max(0, 14-len(typ)))
+		fmt.Fprintf(v.w, "%4d %10s  %s%s %s\n", v.events, at, v.p.typeColor(b.Event.Type).Sprint(typ), pad, excerpt(b.Event.Data, 60))
+		return
+	}
+	for _, l := range b.Lines {
+		switch {
+		case l.Kind == sse.Comment:
+			fmt.Fprintf(v.w, "%4s %10s  %s\n", "", at, v.p.dim.Sprint(excerpt(":"+l.Value, 74)))
+		case l.Kind == sse.Retry && !l.Ignored:
+			fmt.Fprintf(v.w, "%4s %10s  %s\n", "", at, v.p.dim.Sprint("retry: "+l.Value))
+		}
+	}
+}
+
+func (v *liveView) chunk(c cassette.Chunk) {
 	v.mu.Lock()
 	v.at = c.At
 	v.mu.Unlock()
-	_, _ = v.pw.Write(c.Data)
+	_, _ = v.tap.Write(c.Data)
 }
 
-func (v *liveView) close() {
-	_ = v.pw.Close()
-	<-v.done
-}
+func (v *liveView) close() { v.tap.Close() }

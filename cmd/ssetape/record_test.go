@@ -140,10 +140,7 @@ func TestRecordInterrupted(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cut.yaml")
 	stop := make(chan struct{})
 	var stderr bytes.Buffer
-	cmd := newRecordCmd(ioStreams{In: strings.NewReader(""), Out: &stderr, Err: &stderr}, func(o *recordOptions) error {
-		o.stop = stop
-		return recordRun(o)
-	})
+	cmd := newRecordCmd(&env{ioStreams: ioStreams{In: strings.NewReader(""), Out: &stderr, Err: &stderr}, stop: stop}, nil)
 	cmd.SetArgs([]string{"-H", "Ssetape-Fault: stall:after=2", "-d", "{}", "-o", out, url + "/api/chat/en"})
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	done := make(chan error, 1)

@@ -19,14 +19,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ssetape/ssetape/assert"
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
 	"github.com/ssetape/ssetape/replayer"
+	"github.com/ssetape/ssetape/replayer/fault"
 )
 
-// replayOptions holds the flags and streams of `ssetape replay`.
+// replayOptions holds the flags of `ssetape replay` and what it gets from
+// outside (env).
 type replayOptions struct {
-	ioStreams
+	*env
 	Paths     []string
 	Listen    string
 	Speed     string
@@ -43,20 +46,19 @@ type replayOptions struct {
 	Quiet     bool
 	Faults    []string
 	Contract  string
+	// FailOnViolation makes a stop exit 1 when a stream broke the contract.
+	FailOnViolation bool
+	MaxSessions     int
 	// CPUProfile, when set, is where a CPU profile of the run is written
 	// (a hidden flag, for measuring the server under load).
 	CPUProfile string
 	// MemProfile, when set, is where an allocation profile is written at
 	// the end of the run (hidden, like --cpuprofile).
 	MemProfile string
-	// ready, when set, receives the listening address (for tests).
-	ready func(addr string)
-	// stop, when set, replaces Ctrl-C as the signal to stop (for tests).
-	stop <-chan struct{}
 }
 
-func newReplayCmd(s ioStreams, runF func(*replayOptions) error) *cobra.Command {
-	o := &replayOptions{ioStreams: s}
+func newReplayCmd(e *env, runF func(*replayOptions) error) *cobra.Command {
+	o := &replayOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "replay [flags] [CASSETTE|DIR...]",
 		Short: "Serve cassettes as a mock SSE server",
@@ -84,9 +86,11 @@ recorded time to headers.
 
 Connections are kept alive between streams (not after a fault or a reset). When more
 streams are paced than the server can write in time, it warns (at most every 10 s).
-Stop with Ctrl-C: streams in progress are ended, the command prints how late its
-writes were against their schedule (p50, p99, max: the server's own share of any
-lateness a client sees) and exits with 130.`,
+Stop with Ctrl-C or SIGTERM: streams in progress are ended, the command prints how
+late its writes were against their schedule (p50, p99, max: the server's own share of
+any lateness a client sees) and exits with 130 after Ctrl-C, 0 after SIGTERM. With
+--contract and --fail-on-violation it exits with 1 instead when any stream broke the
+contract with an error, so that a CI job can gate on the replay itself.`,
 		Example: `  ssetape replay                                   # the built-in sample on 127.0.0.1:8080
   curl -N -X POST http://127.0.0.1:8080/api/chat    # ...streams it, paced as recorded
   ssetape replay --listen 127.0.0.1:0 fixtures/    # every fixture; port 0 picks one
@@ -94,6 +98,7 @@ lateness a client sees) and exits with 130.`,
   ssetape replay --max-gap 200ms --gap-for text_delta=20ms --jitter 5ms chat.yaml
   ssetape replay --fault 'close:after=3' --fault 'chunk:size=1'
   ssetape replay --contract agent --fault omit-last   # logs AGT-1 for every stream
+  ssetape replay --contract auto --fail-on-violation fixtures/   # exit 1 at stop if a stream broke
   curl -N -X POST -H 'Ssetape-Fault: drop:type=done' http://127.0.0.1:8080/api/chat`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
@@ -118,7 +123,9 @@ lateness a client sees) and exits with 130.`,
 	f.BoolVar(&o.Strict, "strict", false, "refuse recorded streams whose entries were edited after recording")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	f.StringArrayVar(&o.Faults, "fault", nil, "a fault spec for every request (name:key=value,...; several joined with ;); repeatable; see docs/faults.md")
-	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (auto: each stream its own preset; a preset such as agent or openai-chat; or a contract file), logging broken rules as streams end")
+	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (auto: each stream its own preset; a preset such as agent or openai-chat; or a contract file), logging each broken rule when it is found")
+	f.BoolVar(&o.FailOnViolation, "fail-on-violation", false, "with --contract: exit 1 at stop (Ctrl-C or SIGTERM) when any stream broke the contract with an error")
+	f.IntVar(&o.MaxSessions, "max-sessions", replayer.DefaultMaxSessions, "keep the counters of at most this many sessions; past it the least recently used session starts over")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile at the end of the run to this file")
@@ -185,8 +192,15 @@ func (o *replayOptions) config() (replayer.Options, error) {
 	}
 	opts.BodyAny = mode == cassette.BodyAny
 	opts.CORS, opts.Strict = o.CORS, o.Strict
+	if o.MaxSessions < 1 {
+		return opts, usageError("--max-sessions %d: want at least 1", o.MaxSessions)
+	}
+	opts.MaxSessions = o.MaxSessions
+	if o.FailOnViolation && o.Contract == "" {
+		return opts, usageError("--fail-on-violation needs --contract: there is nothing to fail on without a contract")
+	}
 	for _, spec := range o.Faults {
-		fs, err := replayer.ParseFaults(spec)
+		fs, err := fault.Parse(spec)
 		if err != nil {
 			return opts, usageError("--fault: %v", err)
 		}
@@ -292,14 +306,12 @@ func replayRun(o *replayOptions) error {
 		level = slog.LevelWarn
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(o.Err, &slog.HandlerOptions{Level: level}))
-	var checks *contractObserver
-	if o.Contract != "" {
-		c, err := contractNamed(o.Contract)
-		if err != nil {
-			return err
-		}
-		checks = newContractObserver(c, opts.Logger)
-		opts.Observer = checks
+	monitor, err := newMonitor(o.Contract, opts.Logger)
+	if err != nil {
+		return err
+	}
+	if monitor != nil {
+		opts.Observer = monitor
 	}
 	srv, err := replayer.New(sources, opts)
 	if err != nil {
@@ -317,22 +329,43 @@ func replayRun(o *replayOptions) error {
 	for i, s := range sources {
 		names[i] = s.Name
 	}
-	fmt.Fprintf(o.Err, "ssetape replay: serving %d interactions from %s on http://%s\n", srv.Interactions(), strings.Join(names, ", "), addr)
+	fmt.Fprintf(o.Err, "ssetape replay: serving %s from %s on http://%s\n", plural(srv.Interactions(), "interaction"), strings.Join(names, ", "), addr)
 	if len(o.Paths) == 0 {
 		fmt.Fprintf(o.Err, "ssetape replay: try: curl -N -X POST http://%s/api/chat\n", addr)
 	}
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	return serveUntilStopped(ln, srv, opts.Logger, o.stop, func() {
+	why, err := serveUntilStopped(o.env, ln, srv, opts.Logger, func() {
 		fmt.Fprintln(o.Err, "ssetape replay: stopping")
 		srv.Close()
-		if p := srv.Pacing(); p.Writes > 0 {
+		if p := srv.Lateness(); p.Writes > 0 {
 			fmt.Fprintf(o.Err, "ssetape replay: %d writes, late against their schedule by p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 				p.Writes, ms(p.P50), ms(p.P99), ms(p.Max))
 		}
-		checks.summary(o.Err, "replay")
+		if monitor != nil {
+			monitor.Summary(o.Err, "replay")
+		}
 	}, nil)
+	if err != nil {
+		return err
+	}
+	if o.FailOnViolation && monitor.Failed() > 0 {
+		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%s broke the contract (--fail-on-violation)", plural(monitor.Failed(), "stream"))}
+	}
+	return stopError(why)
+}
+
+// newMonitor makes the live contract check of --contract ("" none).
+func newMonitor(name string, log *slog.Logger) (*assert.Monitor, error) {
+	if name == "" {
+		return nil, nil
+	}
+	c, err := contractNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	return assert.NewMonitor(assert.MonitorOptions{Contract: c, Log: log}), nil
 }
 
 // ms is a duration in milliseconds, for a report.

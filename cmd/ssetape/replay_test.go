@@ -37,24 +37,20 @@ func (s *syncBuffer) String() string {
 // startReplay runs `ssetape replay` in-process on a free loopback port.
 func startReplay(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
-	return startServer(t, "replay", func(streams ioStreams, ready func(string), stop <-chan struct{}) *cobra.Command {
-		return newReplayCmd(streams, func(o *replayOptions) error {
-			o.ready, o.stop = ready, stop
-			return replayRun(o)
-		})
-	}, args...)
+	return startServer(t, "replay", func(e *env) *cobra.Command { return newReplayCmd(e, nil) }, args...)
 }
 
 // startServer runs a serving command (replay, proxy) in-process on a free
 // loopback port: it returns the base URL, the command's stderr, and a stop
 // function (also run at cleanup) that returns the command's result.
-func startServer(t *testing.T, name string, newCmd func(streams ioStreams, ready func(string), stop <-chan struct{}) *cobra.Command, args ...string) (string, *syncBuffer, func() error) {
+func startServer(t *testing.T, name string, newCmd func(e *env) *cobra.Command, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
 	var errOut syncBuffer
 	stop := make(chan struct{})
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	cmd := newCmd(ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(addr string) { ready <- addr }, stop)
+	cmd := newCmd(&env{ioStreams: ioStreams{In: strings.NewReader(""), Out: io.Discard, Err: &errOut},
+		ready: func(addr string) { ready <- addr }, stop: stop})
 	cmd.SetArgs(append([]string{"--listen", "127.0.0.1:0"}, args...))
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	go func() { done <- cmd.Execute() }()
@@ -104,7 +100,7 @@ func TestReplayBuiltinSample(t *testing.T) {
 	}
 	out := log.String()
 	for _, want := range []string{"serving 3 interactions from builtin:agent.yaml", "try: curl -N -X POST",
-		`msg=request`, `path=/api/chat`, `interaction="builtin:agent.yaml:5 (interaction 1)"`, "outcome=sent", "events=9", "stopping",
+		`msg=request`, `path=/api/chat`, `interaction=builtin:agent.yaml#1`, "outcome=sent", "events=9", "stopping",
 		"writes, late against their schedule by p50"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
@@ -160,7 +156,7 @@ func TestReplayContractChecksLive(t *testing.T) {
 	_ = stop()
 	l := log.String()
 	if strings.Count(l, "msg=contract") != 1 || !strings.Contains(l, "rule=AGT-1 severity=error event=7 type=final_answer") ||
-		!strings.Contains(l, "1 streams broke the agent contract") {
+		!strings.Contains(l, "1 of 2 streams broke the agent contract") {
 		t.Errorf("live contract log:\n%s", l)
 	}
 }
@@ -180,7 +176,7 @@ func TestReplayContractAutoPicksPerStream(t *testing.T) {
 	for _, want := range []string{
 		"contract=openai-chat auto=true rule=OAI-CC-1 severity=error",
 		"contract=agent auto=true rule=AGT-1 severity=error event=7 type=final_answer",
-		"2 streams broke their contract (chosen by auto)",
+		"2 of 3 streams broke their contract (chosen by auto)",
 	} {
 		if !strings.Contains(l, want) {
 			t.Errorf("the log lacks %q:\n%s", want, l)
@@ -197,7 +193,7 @@ func TestAssertLiveURL(t *testing.T) {
 	}
 	out.Reset()
 	code := run([]string{"assert", "--fail-fast", "-d", "{}", "-H", "Ssetape-Fault: inject:after=1,type=done", url + "/api/chat/en"}, s)
-	if code != exitCheckFailed || !strings.Contains(out.String(), "AGT-1 error event 3") || !strings.Contains(out.String(), "· agent · 3 events ·") {
+	if code != exitCheckFailed || !strings.Contains(out.String(), "AGT-1 error event 3") || !strings.Contains(out.String(), "· agent (chosen by auto) · 3 events ·") {
 		t.Errorf("fail-fast: exit %d\n%s", code, out.String())
 	}
 	if code := run([]string{"assert", url + "/nowhere"}, s); code != exitRuntime {

@@ -9,14 +9,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// ioStreams are a command's standard streams, injected so that tests can
-// read what it writes.
-type ioStreams struct {
-	In  io.Reader
-	Out io.Writer
-	Err io.Writer
-}
-
 // colorOn reports whether to color what goes to w: only a terminal, and
 // never with NO_COLOR set.
 func colorOn(w io.Writer) bool {
@@ -27,7 +19,7 @@ func colorOn(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-func newRootCmd(s ioStreams) *cobra.Command {
+func newRootCmd(e *env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ssetape",
 		Short: "Record, replay and check Server-Sent Events streams",
@@ -43,23 +35,26 @@ usage, 3 a runtime failure, 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetIn(s.In)
-	root.SetOut(s.Out)
-	root.SetErr(s.Err)
+	root.SetIn(e.In)
+	root.SetOut(e.Out)
+	root.SetErr(e.Err)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newRecordCmd(s, nil), newProxyCmd(s, nil), newReplayCmd(s, nil), newInspectCmd(s, nil), newAssertCmd(s, nil), newVersionCmd(s))
+	root.AddCommand(newRecordCmd(e, nil), newProxyCmd(e, nil), newReplayCmd(e, nil), newInspectCmd(e, nil), newAssertCmd(e, nil), newVersionCmd(e))
 	return root
 }
 
-// run executes the CLI and returns its exit status.
-func run(args []string, s ioStreams) int {
-	root := newRootCmd(s)
+// run executes the CLI with the streams s and returns its exit status.
+func run(args []string, s ioStreams) int { return runIn(args, &env{ioStreams: s}) }
+
+// runIn executes the CLI in an environment and returns its exit status.
+func runIn(args []string, e *env) int {
+	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err != nil {
-		fmt.Fprintln(s.Err, "ssetape:", err)
+		fmt.Fprintln(e.Err, "ssetape:", err)
 	}
 	return exitCode(err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,48 +11,56 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/ssetape/ssetape/internal/serving"
 )
 
 // listen opens the address a server command serves on: a port in use is a
-// runtime failure (exit 3) that says what to do, and an address other
-// machines can reach is warned about (the default is loopback).
+// runtime failure (exit 3) that says what to do.
 func listen(addr string, log *slog.Logger) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := serving.Listen(addr, log)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, runtimeError(fmt.Errorf("%s is in use; pick another address with --listen (port 0 picks a free one)", addr))
-		}
-		return nil, runtimeError(fmt.Errorf("cannot listen on %s: %w", addr, err))
-	}
-	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
-		log.Warn("serving on an address other machines can reach; the default is 127.0.0.1", "listen", ln.Addr().String())
+		return nil, runtimeError(err)
 	}
 	return ln, nil
 }
 
-// idleTimeout closes a kept-alive connection that sends no next request.
-const idleTimeout = 2 * time.Minute
+// stopped says what stopped a server.
+type stopped int
 
-// serveUntilStopped serves h on ln until stop is closed (Ctrl-C or SIGTERM
-// when stop is nil), then runs before (which ends what is in progress), shuts
-// the server down (waiting for requests in flight) and runs after. It
-// returns the interrupted exit status (130), or a runtime failure if serving
-// failed.
-func serveUntilStopped(ln net.Listener, h http.Handler, log *slog.Logger, stop <-chan struct{}, before, after func()) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 1 << 20,
-		IdleTimeout: idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	growFDTable()
+const (
+	byInterrupt stopped = iota // Ctrl-C (SIGINT), or a test's stop
+	byTerminate                // SIGTERM
+)
+
+// serveUntilStopped serves h on ln until Ctrl-C or SIGTERM (or e.stop),
+// then runs before (which ends what is in progress), shuts the server down
+// (waiting up to 5 s for requests in flight) and runs after. It says what
+// stopped it, or returns a runtime failure if serving failed.
+func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger, before, after func()) (stopped, error) {
+	hs := serving.NewServer(h, log)
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(&fdShortListener{Listener: ln, log: log, sleep: time.Sleep}) }()
+	go func() { served <- hs.Serve(ln) }()
+	var why stopped
+	stop := e.stop
+	var sigs chan os.Signal
 	if stop == nil {
-		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer cancel()
-		stop = ctx.Done()
+		sigs = make(chan os.Signal, 1)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sigs)
 	}
 	select {
 	case err := <-served:
-		return runtimeError(err)
+		return why, runtimeError(err)
 	case <-stop:
+	case sig := <-sigs:
+		if sig == syscall.SIGTERM {
+			why = byTerminate
+		} else {
+			// The terminal printed ^C on the line: the summary starts on a
+			// line of its own.
+			fmt.Fprintln(e.Err)
+		}
 	}
 	if before != nil {
 		before()
@@ -64,19 +71,14 @@ func serveUntilStopped(ln net.Listener, h http.Handler, log *slog.Logger, stop <
 	if after != nil {
 		after()
 	}
-	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
+	return why, nil
 }
 
-// summary says how many streams broke the contract (nothing without checks).
-func (o *contractObserver) summary(w io.Writer, command string) {
-	if o == nil {
-		return
+// stopError is the exit of a server stopped by a signal: 130 after Ctrl-C,
+// 0 after SIGTERM (a supervisor's ordinary stop).
+func stopError(why stopped) error {
+	if why == byTerminate {
+		return nil
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.contract == nil {
-		fmt.Fprintf(w, "ssetape %s: %d streams broke their contract (chosen by auto)\n", command, o.failed)
-		return
-	}
-	fmt.Fprintf(w, "ssetape %s: %d streams broke the %s contract\n", command, o.failed, o.contract.Name)
+	return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 }

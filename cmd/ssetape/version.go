@@ -23,13 +23,13 @@ func versionString() string {
 	return fmt.Sprintf("ssetape %s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
-func newVersionCmd(s ioStreams) *cobra.Command {
+func newVersionCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintln(s.Out, versionString())
+			_, err := fmt.Fprintln(e.Out, versionString())
 			return err
 		},
 	}

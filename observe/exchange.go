@@ -1,0 +1,126 @@
+package observe
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Exchange is the record of one request a server handled, filled in as it
+// goes: when it was read, what matched it, the faults it got and where they
+// came from, how many events were sent, how it ended, and the contract
+// violations seen. A journal (the control API's) keeps exchanges; the
+// server updates them through these methods, which are safe for concurrent
+// use, and Snapshot reads one.
+type Exchange struct {
+	mu sync.Mutex
+	ex ExchangeInfo
+}
+
+// ExchangeInfo is an exchange's fields at one moment.
+type ExchangeInfo struct {
+	At      time.Time
+	Session string
+	Method  string
+	Path    string
+	Query   string // the raw query
+	Header  http.Header
+	Body    []byte
+	// Interaction is the matched interaction ("chat.yaml#1"); "" for none.
+	Interaction string
+	Status      int // 0 until the status is known
+	Faults      []SourcedFault
+	EventsSent  int
+	// Ended is set when the request is over; EndAt and EndReason say when
+	// and how.
+	Ended      bool
+	EndAt      time.Time
+	EndReason  string
+	Violations []Violation
+	// Stream is the id of the stream that answered it, 0 for none.
+	Stream uint64
+}
+
+// SourcedFault is a fault applied to a request, with where it came from:
+// "request", "armed", "cassette" or "command-line"; ArmedID names the armed
+// fault.
+type SourcedFault struct {
+	Fault   string
+	Source  string
+	ArmedID string
+}
+
+// Violation is a broken contract rule seen on a stream.
+type Violation struct {
+	Rule     string
+	Severity string
+	Event    int
+	Message  string
+}
+
+// NewExchange starts the record of a request read at at.
+func NewExchange(r *http.Request, session string, body []byte, at time.Time) *Exchange {
+	return &Exchange{ex: ExchangeInfo{At: at, Session: session, Method: r.Method, Path: r.URL.Path,
+		Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}}
+}
+
+// Matched records the interaction that answers the request.
+func (x *Exchange) Matched(interaction string, stream uint64) {
+	x.mu.Lock()
+	x.ex.Interaction, x.ex.Stream = interaction, stream
+	x.mu.Unlock()
+}
+
+// Answered records the status and the faults of the answer.
+func (x *Exchange) Answered(status int, faults []SourcedFault) {
+	x.mu.Lock()
+	x.ex.Status, x.ex.Faults = status, faults
+	x.mu.Unlock()
+}
+
+// Sent counts one more event sent.
+func (x *Exchange) Sent() {
+	x.mu.Lock()
+	x.ex.EventsSent++
+	x.mu.Unlock()
+}
+
+// End records that the request is over.
+func (x *Exchange) End(at time.Time, reason string) {
+	x.mu.Lock()
+	if !x.ex.Ended {
+		x.ex.Ended, x.ex.EndAt, x.ex.EndReason = true, at, reason
+	}
+	x.mu.Unlock()
+}
+
+// Violate records a broken rule.
+func (x *Exchange) Violate(v Violation) {
+	x.mu.Lock()
+	x.ex.Violations = append(x.ex.Violations, v)
+	x.mu.Unlock()
+}
+
+// Snapshot returns the exchange as it is now. Its slices and header are
+// copies.
+func (x *Exchange) Snapshot() ExchangeInfo {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	ex := x.ex
+	ex.Faults = append([]SourcedFault(nil), ex.Faults...)
+	ex.Violations = append([]Violation(nil), ex.Violations...)
+	return ex
+}
+
+// Journal is told of every request a server reads.
+type Journal interface {
+	Record(x *Exchange)
+}
+
+// Redact replaces the recorded header, body and query with what fn makes of
+// them: a journal redacts what it keeps as the recorder redacts cassettes.
+func (x *Exchange) Redact(fn func(h http.Header, body []byte, query string) (http.Header, []byte, string)) {
+	x.mu.Lock()
+	x.ex.Header, x.ex.Body, x.ex.Query = fn(x.ex.Header, x.ex.Body, x.ex.Query)
+	x.mu.Unlock()
+}

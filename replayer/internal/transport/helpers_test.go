@@ -1,0 +1,76 @@
+package transport
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/sse"
+)
+
+// logBuffer collects log lines, safe for the transport's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// planOf is a stream plan of LF events, one chunk each, gap apart.
+func planOf(gap time.Duration, data ...string) *fault.Plan {
+	p := &fault.Plan{Status: 200, Stream: true, Header: http.Header{"Content-Type": {"text/event-stream"}}}
+	for i, d := range data {
+		p.Chunks = append(p.Chunks, fault.Chunk{Due: time.Duration(i) * gap, Data: []byte("data: " + d + "\n\n")})
+	}
+	if n := len(p.Chunks); n > 0 {
+		p.EndDue = p.Chunks[n-1].Due
+	}
+	fault.ChunkEvents(p.Chunks)
+	return p
+}
+
+// served is a transport behind an httptest server that answers every
+// request with a copy of plan; streams holds the streams sent, in order.
+type served struct {
+	t       *Transport
+	ts      *httptest.Server
+	mu      sync.Mutex
+	streams []*Stream
+	ended   chan error
+}
+
+func serve(t *testing.T, log *slog.Logger, plan func() *fault.Plan) *served {
+	t.Helper()
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &served{t: New(log), ended: make(chan error, 100)}
+	s.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &Stream{Plan: plan(), Start: time.Now(), Speed: 1,
+			Event: func(int, sse.Event) {},
+			End:   func(err error, _, _ int) { s.ended <- err }}
+		s.mu.Lock()
+		s.streams = append(s.streams, st)
+		s.mu.Unlock()
+		s.t.Send(w, r, st)
+	}))
+	t.Cleanup(s.ts.Close)
+	t.Cleanup(s.t.Close)
+	return s
+}

@@ -1,0 +1,446 @@
+package transport
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/sse"
+)
+
+// writeSlack is how long a scheduler waits for one write, on a connection
+// it cannot write to without blocking, before handing the rest of it to a
+// goroutine of its own, so that a client that does not read never holds up
+// the other streams.
+const writeSlack = 20 * time.Millisecond
+
+// where a hijacked stream is; guarded by its cursor's mutex.
+type where uint8
+
+const (
+	inHeap   where = iota // waiting in its scheduler's heap
+	stepping              // being written by its scheduler
+	writing               // a slow writer finishes a write
+	parked                // held or stalled at a pause point, outside the heap
+	finished
+)
+
+// liveStream is a stream taken over from net/http.
+type liveStream struct {
+	s      *Stream
+	cur    *cursor
+	sc     *scheduler
+	conn   net.Conn
+	fd     uintptr // the socket, written to without blocking; see hasFD
+	hasFD  bool    // false: conn has no raw socket, writes wait up to writeSlack
+	keep   *keeper // serves the client's next request after the stream; nil: close
+	rest   []byte  // what the client sent after its request (pipelined)
+	header []byte
+
+	// Guarded by cur.mu.
+	where  where
+	gen    uint64        // the generation of its heap entry
+	probe  bool          // the entry is a check for a departed client, not a write
+	due    time.Duration // when its next write is due, from the scheduler's epoch
+	ending bool          // every chunk is written; the next step ends the stream
+	parks  uint64        // how many times it was parked: its waiter's generation
+}
+
+// hijack takes the connection over and hands the stream to a scheduler. It
+// returns false when the connection cannot be taken over (HTTP/2, HTTP/1.0,
+// a ResponseWriter without Hijack) or should not be (HEAD, a status without
+// a body); the caller then writes the stream itself.
+func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, cache *HeadCache) bool {
+	p := s.Plan
+	if r.ProtoMajor != 1 || r.ProtoMinor < 1 || r.Method == http.MethodHead || p.Status < 200 || p.Status == http.StatusNoContent || p.Status == http.StatusNotModified {
+		return false
+	}
+	sc := t.shard(uint64(s.Start.UnixNano()))
+	if sc == nil {
+		return false // closing: the ordinary path answers
+	}
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	// The server may have left deadlines on the connection; writes here
+	// never block, and the next request gets the server's own.
+	_ = conn.SetDeadline(time.Time{})
+	ls := &liveStream{s: s, cur: s.cur, sc: sc, conn: conn}
+	if n := brw.Reader.Buffered(); n > 0 {
+		rest, _ := brw.Reader.Peek(n)
+		ls.rest = bytes.Clone(rest)
+	}
+	ls.fd, ls.hasFD = socketFD(conn)
+	if !r.Close && !s.Faulted && keepAlive(p) {
+		ls.keep = t.keep.forRequest(r)
+	}
+	keep := ls.keep != nil
+	build := func() []byte {
+		h := w.Header()
+		h.Set("Transfer-Encoding", "chunked")
+		if !keep {
+			h.Set("Connection", "close")
+		}
+		var head bytes.Buffer
+		text := http.StatusText(p.Status)
+		if text == "" {
+			text = "status code " + strconv.Itoa(p.Status)
+		}
+		fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\n", p.Status, text)
+		_ = h.Write(&head)
+		head.WriteString("\r\n")
+		return head.Bytes()
+	}
+	if cache != nil {
+		ls.header = cache.get(keep, build)
+	} else {
+		ls.header = build()
+	}
+	ls.cur.mu.Lock()
+	ls.cur.kick = ls.kick
+	ls.where = stepping
+	ls.cur.mu.Unlock()
+	ls.schedule(s.Start.Add(p.HeadersDue).Sub(sc.epoch))
+	return true
+}
+
+// keepAlive reports whether a plan's connection may serve another request
+// after it: a stream that ends cleanly, at its own time, without faults.
+func keepAlive(p *fault.Plan) bool {
+	return !p.Reset && p.EndDue < fault.Forever && !p.Holds() && !p.StallsForever()
+}
+
+// take claims the stream for the scheduler that popped an entry for it,
+// false when the entry is stale.
+func (ls *liveStream) take(gen uint64) bool {
+	ls.cur.mu.Lock()
+	defer ls.cur.mu.Unlock()
+	if ls.where != inHeap || ls.gen != gen {
+		return false
+	}
+	ls.where = stepping
+	return true
+}
+
+// schedule puts the stream (owned by the caller) back in its scheduler's
+// heap for its next write at due, or, when that is more than probeEvery
+// away, for a check of its client first; at once when it was asked to end.
+func (ls *liveStream) schedule(due time.Duration) {
+	sc := ls.sc
+	c := ls.cur
+	c.mu.Lock()
+	now := time.Since(sc.epoch)
+	ls.due, ls.probe = due, false
+	if c.endReq != endNone {
+		due = now
+	} else if due-now > probeEvery {
+		due, ls.probe = now+probeEvery, true
+	}
+	ls.gen++
+	ls.where = inHeap
+	e := heapEntry{due: due, gen: ls.gen, ls: ls}
+	c.mu.Unlock()
+	if !sc.push(e) {
+		ls.reclaim()
+		ls.closeNow(ErrClosed)
+	}
+}
+
+// reclaim takes the stream back after its scheduler refused it (closed).
+func (ls *liveStream) reclaim() {
+	ls.cur.mu.Lock()
+	ls.where = stepping
+	ls.cur.mu.Unlock()
+}
+
+// kick makes the scheduler look at the stream now: after a release or a
+// request to end. A stream being written is looked at when its write ends.
+func (ls *liveStream) kick() {
+	c := ls.cur
+	c.mu.Lock()
+	switch ls.where {
+	case inHeap, parked:
+		wasParked := ls.where == parked
+		ls.gen++
+		ls.where, ls.probe = inHeap, false
+		e := heapEntry{due: time.Since(ls.sc.epoch), gen: ls.gen, ls: ls}
+		c.mu.Unlock()
+		if wasParked {
+			ls.sc.t.unpark(ls)
+		}
+		if !ls.sc.push(e) {
+			ls.reclaim()
+			ls.closeNow(ErrClosed)
+		}
+		return
+	}
+	c.mu.Unlock()
+}
+
+// step makes the write that is due for a stream (its headers, its next
+// chunk, its end), or parks it at a pause point.
+func (sc *scheduler) step(ls *liveStream) {
+	c := ls.cur
+	if ls.probe {
+		ls.probe = false
+		if clientGone(ls.conn) {
+			ls.closeNow(ErrClientGone)
+			return
+		}
+	}
+	c.mu.Lock()
+	if how := c.endReq; how != endNone {
+		c.mu.Unlock()
+		ls.endBy(how)
+		return
+	}
+	if pause := c.pauseAhead(); pause != fault.NoPause {
+		c.held = pause == fault.Hold
+		ls.where = parked
+		c.mu.Unlock()
+		sc.t.park(ls)
+		if pause == fault.Hold && ls.s.Held != nil {
+			ls.s.Held()
+		}
+		return
+	}
+	start := ls.s.Start
+	var due time.Duration
+	switch {
+	case c.next < 0:
+		due = c.headersDue
+	case c.next < len(c.chunks):
+		due = c.chunks[c.next].Due
+	default:
+		due = c.endDue
+	}
+	at := start.Add(due).Sub(sc.epoch)
+	now := time.Since(sc.epoch)
+	if at > now { // not due yet: a release or a kick brought it early
+		c.mu.Unlock()
+		ls.schedule(at)
+		return
+	}
+	if ls.ending || c.next == len(c.chunks) && c.next >= 0 {
+		c.mu.Unlock()
+		ls.finishAtEnd()
+		return
+	}
+	sc.buf = sc.buf[:0]
+	first := c.next
+	if c.next < 0 {
+		sc.buf = append(sc.buf, ls.header...)
+		ls.header = nil
+		c.next, c.passed, c.lastDue = 0, false, c.headersDue
+		first = 0
+		// The first chunk goes with the headers when it is due with them
+		// (headers are not body, so no chunk boundary moves).
+		if len(c.chunks) > 0 && c.chunks[0].Due <= c.headersDue && c.chunks[0].Pause == fault.NoPause {
+			sc.appendChunk(ls, c.chunks[0])
+			c.next, c.lastDue = 1, c.chunks[0].Due
+		}
+	} else {
+		sc.appendChunk(ls, c.chunks[c.next])
+		c.lastDue = c.chunks[c.next].Due
+		c.next++
+		c.passed = false
+	}
+	var written []fault.Chunk
+	if c.next > first {
+		written = c.chunks[first:c.next]
+	}
+	done := false
+	if c.next == len(c.chunks) {
+		if !ls.s.Plan.Reset && c.endDue <= c.lastDue {
+			sc.buf = append(sc.buf, "0\r\n\r\n"...)
+			done = true
+		} else {
+			// The recording stayed open after its last chunk, or ended
+			// with a reset: one more step, at the end's time.
+			ls.ending = true
+		}
+	}
+	next := c.endDue
+	if c.next < len(c.chunks) {
+		next = c.chunks[c.next].Due
+	}
+	c.mu.Unlock()
+	msg := sc.buf
+	sc.late.add(now - at)
+	n, err := sc.write(ls, msg)
+	if err != nil {
+		ls.closeNow(ErrClientGone)
+		return
+	}
+	if n < len(msg) {
+		// A client that reads slowly: finish this write on a goroutine of
+		// its own, then come back to the heap.
+		rest := append([]byte(nil), msg[n:]...)
+		c.mu.Lock()
+		ls.where = writing
+		c.mu.Unlock()
+		sc.t.wg.Add(1)
+		go func() {
+			defer sc.t.wg.Done()
+			_ = ls.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+			_, err := ls.conn.Write(rest)
+			_ = ls.conn.SetWriteDeadline(time.Time{})
+			c.mu.Lock()
+			ls.where = stepping
+			c.mu.Unlock()
+			if err != nil {
+				ls.closeNow(ErrClientGone)
+				return
+			}
+			ls.afterWrite(written, done, start.Add(next).Sub(sc.epoch))
+		}()
+		return
+	}
+	ls.afterWrite(written, done, start.Add(next).Sub(sc.epoch))
+}
+
+// appendChunk adds one chunk, in HTTP/1.1 chunked framing, to the pass's
+// buffer.
+func (sc *scheduler) appendChunk(ls *liveStream, ch fault.Chunk) {
+	if len(ch.Data) > 0 {
+		sc.buf = strconv.AppendInt(sc.buf, int64(len(ch.Data)), 16)
+		sc.buf = append(sc.buf, "\r\n"...)
+		sc.buf = append(sc.buf, ch.Data...)
+		sc.buf = append(sc.buf, "\r\n"...)
+	}
+	ls.cur.bytes += len(ch.Data)
+	ls.cur.off += int64(len(ch.Data))
+}
+
+// write writes b as far as the connection takes it without waiting (or,
+// on a connection without raw access, waiting up to writeSlack). n <
+// len(b) with a nil error means the client is not reading fast enough.
+func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
+	if !ls.hasFD {
+		_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
+		n, err := ls.conn.Write(b)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = nil
+		}
+		return n, err
+	}
+	return writeAll(ls.fd, b)
+}
+
+// afterWrite reports the events the written chunks completed and schedules
+// the next step, or ends the stream.
+func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next time.Duration) {
+	for _, ch := range written {
+		for _, e := range ch.Events {
+			ls.event(e)
+		}
+	}
+	if done {
+		ls.finishClean()
+		return
+	}
+	ls.schedule(next)
+}
+
+func (ls *liveStream) event(e sse.Event) {
+	c := ls.cur
+	c.mu.Lock()
+	c.events++
+	n := c.events
+	c.mu.Unlock()
+	if ls.s.Event != nil {
+		ls.s.Event(n, e)
+	}
+}
+
+// finishAtEnd ends a stream at its end time: a TCP reset when the recording
+// ended with one, else the end of the body.
+func (ls *liveStream) finishAtEnd() {
+	if ls.s.Plan.Reset {
+		ls.resetNow(nil)
+		return
+	}
+	if n, err := ls.sc.write(ls, []byte("0\r\n\r\n")); err != nil || n < 5 {
+		ls.closeNow(ErrClientGone)
+		return
+	}
+	ls.finishClean()
+}
+
+// finishClean ends a stream that was sent to its end: its connection goes
+// to the keeper for the next request, or is closed.
+func (ls *liveStream) finishClean() {
+	if !ls.detach() {
+		return
+	}
+	if ls.keep != nil {
+		ls.keep.serve(ls.conn, ls.rest)
+	} else {
+		_ = ls.conn.Close()
+	}
+	ls.s.finish(nil)
+}
+
+// detach marks the stream finished; false when it already was.
+func (ls *liveStream) detach() bool {
+	ls.cur.mu.Lock()
+	defer ls.cur.mu.Unlock()
+	if ls.where == finished {
+		return false
+	}
+	ls.where = finished
+	return true
+}
+
+// endBy ends a stream as the control API asked, or as its parked client did.
+func (ls *liveStream) endBy(how endHow) {
+	switch how {
+	case endReset:
+		ls.resetNow(ErrResetByControl)
+	case endGone:
+		ls.closeNow(ErrClientGone)
+	default:
+		ls.closeNow(ErrEndedByControl)
+	}
+}
+
+// closeNow ends the stream cleanly where it is, then closes the connection:
+// the end of the chunked body, after the response head when a hold kept it
+// back (an empty stream, as planned otherwise).
+func (ls *liveStream) closeNow(err error) {
+	if !ls.detach() {
+		return
+	}
+	if !errors.Is(err, ErrClientGone) {
+		ls.cur.mu.Lock()
+		msg := []byte("0\r\n\r\n")
+		if ls.cur.next < 0 {
+			msg = append(append([]byte(nil), ls.header...), msg...)
+			ls.cur.next = 0
+		}
+		ls.cur.mu.Unlock()
+		_ = ls.conn.SetWriteDeadline(time.Now().Add(writeSlack))
+		_, _ = ls.conn.Write(msg)
+	}
+	_ = ls.conn.Close()
+	ls.s.finish(err)
+}
+
+// resetNow ends the stream with a TCP reset (SO_LINGER 0), no end of body.
+func (ls *liveStream) resetNow(err error) {
+	if !ls.detach() {
+		return
+	}
+	if tc, ok := ls.conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = ls.conn.Close()
+	ls.s.finish(err)
+}

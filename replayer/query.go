@@ -1,0 +1,72 @@
+package replayer
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// query is a parsed query string: each name with its values in order.
+type query map[string][]string
+
+// parseQuery reads a raw query string itself, so that a ';' (which Go's
+// url.ParseQuery rejects, silently dropping the parameter) is reported
+// instead of lost.
+func parseQuery(raw string) (query, error) {
+	q := query{}
+	if raw == "" {
+		return q, nil
+	}
+	for _, part := range strings.Split(raw, "&") {
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, ";") {
+			return nil, fmt.Errorf("the query parameter %q holds a ';': send it as %%3B", part)
+		}
+		k, v, _ := strings.Cut(part, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("query parameter %q: %v", part, err)
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("query parameter %q: %v", part, err)
+		}
+		q[key] = append(q[key], val)
+	}
+	return q, nil
+}
+
+// forMatching drops what is never matched: ssetape's own parameters, and
+// parameters the cassette holds redacted (then the request's value is not
+// compared either).
+func (q query) forMatching(redacted map[string]bool) query {
+	out := query{}
+	for k, v := range q {
+		if strings.HasPrefix(k, "ssetape_") || redacted[k] {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func (q query) String() string {
+	if len(q) == 0 {
+		return "(none)"
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		for _, v := range q[k] {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, "&")
+}

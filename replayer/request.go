@@ -1,0 +1,145 @@
+package replayer
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ssetape/ssetape/internal/serving"
+	"github.com/ssetape/ssetape/observe"
+	"github.com/ssetape/ssetape/replayer/fault"
+)
+
+// The path of one request through the server: read it (this file), match
+// it (catalog.go, match.go), build its plan with its faults (plan.go,
+// faults.go), then hand the plan to the transport (send.go).
+
+// MaxSessionName is the longest Ssetape-Session value, in bytes; a longer
+// one gets 400.
+const MaxSessionName = 256
+
+// serveRequest reads a request and answers it from the cassettes.
+func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	q, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	session, err := sessionOf(r, q)
+	if err != nil {
+		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	// Faults named by the request replace the others ("none" turns them off).
+	reqFaults, err := requestFaults(r, q)
+	if err != nil {
+		s.fail(w, s.begin(r, session, nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	body, status, err := serving.ReadBody(w, r, MaxRequestBody)
+	if err != nil {
+		s.fail(w, s.begin(r, session, nil), status, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	x := s.begin(r, session, body)
+	in := &incoming{method: r.Method, path: r.URL.Path, query: q, body: body}
+	in.bodyJSON, in.isJSON = parseJSON(body)
+	cat := s.cat.Load()
+	if id, ok := lastEventID(r); ok {
+		if s.resume(w, r, x, cat, in, session, id, start, reqFaults) {
+			return
+		}
+	}
+	m, ok := cat.match(in, session, s.opts.BodyAny)
+	if !ok {
+		s.fail(w, x, http.StatusNotFound, cat.noMatch(in, s.opts.BodyAny))
+		return
+	}
+	n := s.sessions.next(session, m.key)
+	rec := m.cands[min(n, len(m.cands)-1)]
+	if n >= len(m.cands) && s.opts.Repeat == RepeatError {
+		s.fail(w, x, http.StatusNotFound, fmt.Sprintf(
+			"ssetape: %s %s was answered %d times already, all the recorded responses for it (--repeat error); POST /__ssetape/reset starts over\n",
+			r.Method, r.URL.Path, len(m.cands)))
+		return
+	}
+	s.sessions.served(session, rec.path, rec)
+	st := &observe.Stream{ID: s.seq.Add(1), Session: session, Method: r.Method, Path: r.URL.Path,
+		Interaction: rec.label, Repetition: n + 1}
+	s.answer(w, r, x, rec, st, nil, reqFaults, start)
+}
+
+// sessionOf is the request's session: its Ssetape-Session header, else its
+// ssetape_session query parameter.
+func sessionOf(r *http.Request, q query) (string, error) {
+	session := r.Header.Get("Ssetape-Session")
+	if session == "" && len(q["ssetape_session"]) > 0 {
+		session = q["ssetape_session"][0]
+	}
+	if len(session) > MaxSessionName {
+		return "", fmt.Errorf("the session name is %d bytes, over the limit of %d (%s…)", len(session), MaxSessionName, fault.Short(session, 40))
+	}
+	return session, nil
+}
+
+// requestFaults reads the faults a request names: the Ssetape-Fault header,
+// else the ssetape_fault query parameter. nil: none named; empty: none.
+func requestFaults(r *http.Request, q query) ([]*fault.Spec, error) {
+	text, named := r.Header.Get("Ssetape-Fault"), false
+	if text != "" {
+		named = true
+	} else if v, ok := q["ssetape_fault"]; ok && len(v) > 0 {
+		text, named = v[0], true
+	}
+	if !named {
+		return nil, nil
+	}
+	specs, err := fault.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if specs == nil {
+		specs = []*fault.Spec{}
+	}
+	return specs, nil
+}
+
+// lastEventID returns the Last-Event-ID a reconnecting client sent.
+func lastEventID(r *http.Request) (string, bool) {
+	v, ok := r.Header["Last-Event-Id"]
+	if !ok || len(v) == 0 || v[0] == "" {
+		return "", false
+	}
+	return v[0], true
+}
+
+// begin starts the journal's record of a request.
+func (s *Server) begin(r *http.Request, session string, body []byte) *observe.Exchange {
+	x := observe.NewExchange(r, session, body, time.Now())
+	if s.opts.Journal != nil {
+		s.opts.Journal.Record(x)
+	}
+	return x
+}
+
+// fail answers with an error status and a plain-text explanation. The log
+// line quotes its first line, cut short: a request cannot fill the log.
+func (s *Server) fail(w http.ResponseWriter, x *observe.Exchange, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, msg)
+	first, _, _ := strings.Cut(msg, "\n")
+	info := x.Snapshot()
+	s.log.Info("request", "session", fault.Short(info.Session, 80), "method", info.Method, "path", fault.Short(info.Path, 200), "status", status,
+		"outcome", fault.Short(strings.TrimPrefix(first, "ssetape: "), 300))
+	closeExchange(x, status, fault.Short(first, 200))
+}
+
+// closeExchange records the end of a request answered without a stream.
+func closeExchange(x *observe.Exchange, status int, reason string) {
+	x.Answered(status, nil)
+	x.End(time.Now(), reason)
+}

@@ -1,0 +1,39 @@
+package replayer
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/ssetape/ssetape/replayer/fault"
+)
+
+// control serves what a bare Server answers under /__ssetape/: POST
+// /__ssetape/reset clears the counters of the session named by
+// Ssetape-Session or ssetape_session, or of all. The rest of the control
+// API is replayer/control's, which wraps the server.
+func (s *Server) control(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	session, err := sessionOf(r, q)
+	if err != nil {
+		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	if r.URL.Path == "/__ssetape/reset" && r.Method == http.MethodPost {
+		s.Reset(session)
+		w.Header().Set("Content-Type", "application/json")
+		scope := "all"
+		if session != "" {
+			scope = "session"
+		}
+		fmt.Fprintf(w, "{\"reset\":%q,\"session\":%q}\n", scope, session)
+		s.log.Info("reset", "session", fault.Short(session, 80), "scope", scope)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, "ssetape: %s %s is not served here; a bare replayer.Server answers only POST /__ssetape/reset (the control API is replayer/control)\n", r.Method, fault.Short(r.URL.Path, 200))
+}

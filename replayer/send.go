@@ -1,0 +1,145 @@
+package replayer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ssetape/ssetape/observe"
+	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/replayer/internal/transport"
+	"github.com/ssetape/ssetape/sse"
+)
+
+// answer plans the response to a matched request (from a resume point when
+// from is set), applies its faults and hands it to the transport.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Exchange, rec *recorded, st *observe.Stream, from *resumePoint, reqFaults []*fault.Spec, start time.Time) {
+	x.Matched(rec.label, st.ID)
+	p := s.basePlan(rec, &planFor{session: st.Session, repetition: st.Repetition}, from)
+	faults, err := s.withFaults(r.Context(), p, s.faultsFor(rec, st, reqFaults), rec, st)
+	var limit *fault.LimitError
+	switch {
+	case errors.As(err, &limit):
+		s.fail(w, x, http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return
+	case errors.Is(err, context.Canceled):
+		s.fail(w, x, 499, "ssetape: the client went away while its response was planned\n")
+		return
+	case err != nil:
+		s.fail(w, x, http.StatusInternalServerError, "ssetape: "+err.Error()+"\n")
+		return
+	}
+	journaled := make([]observe.SourcedFault, len(faults))
+	for i, f := range faults {
+		journaled[i] = observe.SourcedFault{Fault: f.spec.String(), Source: f.source, ArmedID: f.armedID}
+	}
+	x.Answered(p.Status, journaled)
+	ts := &transport.Stream{Plan: p, Start: start, Speed: s.opts.Pacing.factor(), Faulted: len(faults) > 0}
+	if len(faults) == 0 && from == nil && rec.prep != nil && s.opts.Pacing.Jitter == 0 {
+		ts.Head = &rec.prep.head
+	}
+	obs := s.watch(st)
+	open := &openStream{id: st.ID, info: st, stream: ts}
+	ts.Event = func(n int, e sse.Event) {
+		x.Sent()
+		obs.event(n, e)
+	}
+	ts.End = func(err error, events, bytes int) {
+		s.streams.remove(open)
+		reason := "eof"
+		if err != nil {
+			reason = err.Error()
+		} else if p.Reset {
+			reason = "reset"
+		}
+		x.End(time.Now(), reason)
+		s.logRequest(st, p, faults, err, events, bytes, start)
+		if p.Stream {
+			obs.end(err)
+		}
+	}
+	ts.Held = s.streams.notify
+	ts.Prepare()
+	if p.Stream {
+		s.streams.add(open)
+	}
+	s.tr.Send(w, r, ts)
+}
+
+// logRequest writes a request's line in the log.
+func (s *Server) logRequest(st *observe.Stream, p *fault.Plan, faults []sourced, err error, events, bytes int, start time.Time) {
+	if !s.log.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
+	outcome := "sent"
+	switch {
+	case err != nil:
+		outcome = err.Error()
+	case !p.Stream:
+		outcome = fmt.Sprintf("sent a %d-byte body", len(p.Body))
+	}
+	attrs := []any{"id", st.ID, "session", fault.Short(st.Session, 80), "method", st.Method, "path", fault.Short(st.Path, 200),
+		"interaction", st.Interaction, "status", p.Status, "outcome", outcome}
+	if p.Stream {
+		attrs = append(attrs, "events", events, "bytes", bytes, "took", time.Since(start).Round(time.Millisecond))
+	}
+	if st.Repetition > 1 {
+		attrs = append(attrs, "repetition", st.Repetition)
+	}
+	if st.Resumed {
+		attrs = append(attrs, "resumed", true)
+	}
+	if p.Reset && err == nil {
+		attrs = append(attrs, "end", "reset")
+	}
+	if len(faults) > 0 {
+		texts := make([]string, len(faults))
+		for i, f := range faults {
+			texts[i] = f.spec.String()
+		}
+		attrs = append(attrs, "faults", fault.Short(strings.Join(texts, ";"), 300), "seed", s.opts.Seed, "fault_source", faults[0].source)
+		if faults[0].armedID != "" {
+			attrs = append(attrs, "armed", faults[0].armedID)
+		}
+	}
+	s.log.Info("request", attrs...)
+}
+
+// watcher calls the server's observer for one stream, containing a panic
+// in it: the panic is logged with the stream, that stream's observation
+// stops, and the stream and the server go on.
+type watcher struct {
+	s    *Server
+	st   *observe.Stream
+	dead atomic.Bool
+}
+
+func (s *Server) watch(st *observe.Stream) *watcher { return &watcher{s: s, st: st} }
+
+func (w *watcher) call(what string, fn func(o observe.Observer)) {
+	o := w.s.opts.Observer
+	if o == nil || w.dead.Load() {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			w.dead.Store(true)
+			w.s.log.Error("the observer panicked; it sees no more of this stream", "id", w.st.ID, "session", w.st.Session,
+				"path", w.st.Path, "interaction", w.st.Interaction, "in", what, "panic", fmt.Sprint(v))
+		}
+	}()
+	fn(o)
+}
+
+func (w *watcher) event(n int, e sse.Event) {
+	w.call("Event", func(o observe.Observer) { o.Event(w.st, n, e) })
+}
+
+func (w *watcher) end(err error) {
+	w.call("End", func(o observe.Observer) { o.End(w.st, err) })
+}

@@ -1,0 +1,162 @@
+package replayer
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/ssetape/ssetape/observe"
+	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/replayer/internal/transport"
+)
+
+// Open streams, for the control API: listed, held, released and ended by
+// id while they run.
+
+type openStreams struct {
+	mu     sync.Mutex
+	byID   map[uint64]*openStream
+	change chan struct{} // closed and replaced when a stream opens, ends or is held
+}
+
+type openStream struct {
+	id     uint64
+	info   *observe.Stream
+	stream *transport.Stream
+}
+
+func (os *openStreams) add(o *openStream) {
+	os.mu.Lock()
+	if os.byID == nil {
+		os.byID = map[uint64]*openStream{}
+	}
+	os.byID[o.id] = o
+	os.notifyLocked()
+	os.mu.Unlock()
+}
+
+func (os *openStreams) remove(o *openStream) {
+	os.mu.Lock()
+	if os.byID[o.id] == o {
+		delete(os.byID, o.id)
+		os.notifyLocked()
+	}
+	os.mu.Unlock()
+}
+
+// notify tells the long polls that something changed (a stream was held).
+func (os *openStreams) notify() {
+	os.mu.Lock()
+	os.notifyLocked()
+	os.mu.Unlock()
+}
+
+func (os *openStreams) notifyLocked() {
+	if os.change != nil {
+		close(os.change)
+		os.change = nil
+	}
+}
+
+// changed returns a channel closed at the next change (for long polls).
+func (os *openStreams) changed() <-chan struct{} {
+	os.mu.Lock()
+	defer os.mu.Unlock()
+	if os.change == nil {
+		os.change = make(chan struct{})
+	}
+	return os.change
+}
+
+// StreamInfo describes an open stream.
+type StreamInfo struct {
+	ID          string
+	Session     string
+	Method      string
+	Path        string
+	Interaction string
+	EventsSent  int
+	EventsTotal int
+	Held        bool
+	// NextType is the type of the next event not yet fully sent; HasNext
+	// false when none is left.
+	NextType string
+	HasNext  bool
+}
+
+// Streams lists the open streams, oldest first.
+func (s *Server) Streams() []StreamInfo {
+	s.streams.mu.Lock()
+	open := make([]*openStream, 0, len(s.streams.byID))
+	for _, o := range s.streams.byID {
+		open = append(open, o)
+	}
+	s.streams.mu.Unlock()
+	slices.SortFunc(open, func(a, b *openStream) int { return int(a.id) - int(b.id) })
+	out := make([]StreamInfo, len(open))
+	for i, o := range open {
+		st := o.stream.State()
+		out[i] = StreamInfo{ID: strconv.FormatUint(o.id, 10), Session: o.info.Session, Method: o.info.Method, Path: o.info.Path,
+			Interaction: o.info.Interaction, EventsSent: st.EventsSent, EventsTotal: st.EventsTotal, Held: st.Held,
+			NextType: st.NextType, HasNext: st.HasNext}
+	}
+	return out
+}
+
+// StreamsChanged returns a channel that is closed when a stream next opens,
+// ends or is held: a long poll waits on it, then lists again.
+func (s *Server) StreamsChanged() <-chan struct{} { return s.streams.changed() }
+
+// ErrNoStream is returned for a stream id that names no open stream.
+var ErrNoStream = errors.New("no open stream with that id")
+
+// ErrNotHeld is returned by Release for a stream that is not held.
+var ErrNotHeld = transport.ErrNotHeld
+
+// Release says how a held stream goes on.
+type Release struct {
+	// All ignores every later hold point.
+	All bool
+	// Events, when > 0, sends that many more events and holds again.
+	Events int
+	// Until, when set, sends up to (not including) the next event after the
+	// held one that it matches, and holds again.
+	Until *fault.Selector
+	// Speed divides the recorded gaps of what is released instead of
+	// --speed; Max sends it at once.
+	Speed float64
+	Max   bool
+}
+
+// ReleaseStream lets a held stream go on.
+func (s *Server) ReleaseStream(id string, r Release) error {
+	o, err := s.stream(id)
+	if err != nil {
+		return err
+	}
+	return o.stream.Release(transport.Release(r))
+}
+
+// EndStream ends an open stream now: cleanly, or with a TCP reset.
+func (s *Server) EndStream(id string, reset bool) error {
+	o, err := s.stream(id)
+	if err != nil {
+		return err
+	}
+	return o.stream.EndNow(reset)
+}
+
+func (s *Server) stream(id string) (*openStream, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return nil, ErrNoStream
+	}
+	s.streams.mu.Lock()
+	defer s.streams.mu.Unlock()
+	o := s.streams.byID[n]
+	if o == nil {
+		return nil, ErrNoStream
+	}
+	return o, nil
+}
