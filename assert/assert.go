@@ -37,6 +37,9 @@ type Event struct {
 	// At is the event's offset from the request, when known (HasAt).
 	At    time.Duration
 	HasAt bool
+	// HasID says the event's own block carried an id: field (not only the
+	// last event ID it inherits), when IDKnown (the raw view was read).
+	HasID, IDKnown bool
 }
 
 // Type is the event's type for contracts: its SSE event name, or "message"

@@ -25,19 +25,26 @@ var (
 // SSE-6 from its events (CheckRaw adds the rest).
 var genericContract = &Contract{
 	Name:  "generic SSE",
-	New:   func() Checker { return &collector{check: checkGeneric} },
+	New:   func() Checker { return &genericChecker{ids: newEventIDs(sse4, true)} },
 	Rules: []Rule{sse1, sse2, sse3, sse4, sse5, sse6},
 }
 
-func checkGeneric(c *collector) {
-	ids := newEventIDs(sse4, true)
-	for _, e := range c.events {
-		ids.check(c, e.Event)
-		if e.Data != "" && e.Data != "[DONE]" && !validJSON(e.Data) {
-			c.add(sse6, e.Event, "the data is not one JSON value")
-		}
+// genericChecker is SSE-4 and SSE-6, from the events.
+type genericChecker struct {
+	base
+	ids *eventIDs
+}
+
+func (c *genericChecker) Event(e Event) {
+	c.last = e
+	c.n++
+	c.ids.check(&c.base, e)
+	if e.Data != "" && e.Data != "[DONE]" && !validJSON(e.Data) {
+		c.add(sse6, e, "the data is not one JSON value")
 	}
 }
+
+func (c *genericChecker) End() []Violation { return c.sorted() }
 
 // CheckRaw runs the checks that need the response and the raw body: status
 // and content type (SSE-1; status 0 and "" skip it), an unterminated last

@@ -1,6 +1,7 @@
 package assert
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -17,10 +18,10 @@ var (
 	mcp6 = Rule{"MCP-6", Error, "the event type is absent or message"}
 )
 
-// MCP is the mcp preset.
+// mcpContract is the mcp preset.
 var mcpContract = &Contract{
 	Name:  "mcp",
-	New:   func() Checker { return &collector{check: checkMCP} },
+	New:   func() Checker { return &mcpChecker{ids: newEventIDs(mcp5, false), lastProgress: -1} },
 	Rules: []Rule{mcp2, mcp3, mcp4, mcp5, mcp6},
 }
 
@@ -32,62 +33,74 @@ func isJSONRPCResponse(o map[string]any) bool {
 	return hasID && !hasMethod && (hasResult || hasError)
 }
 
-func checkMCP(c *collector) {
-	responseAt := 0
-	ids := newEventIDs(mcp5, false)
-	lastProgress, total, token := -1.0, any(nil), any(nil)
-	for i, e := range c.events {
-		if e.Type != "" && e.Type != "message" {
-			c.add(mcp6, e.Event, "event type %q; mcpContract events are untyped or message", e.Type)
+// mcpChecker checks an MCP stream as it comes.
+type mcpChecker struct {
+	base
+	ids          *eventIDs
+	responseAt   int
+	lastProgress float64
+	total, token any
+}
+
+func (c *mcpChecker) Event(ev Event) {
+	e := c.parse(ev)
+	if e.Type != "" && e.Type != "message" {
+		c.add(mcp6, e.Event, "event type %q; MCP events are untyped or message", excerpt(e.Type, 40))
+	}
+	c.ids.check(&c.base, e.Event)
+	if e.Data == "" { // the priming event
+		if c.n > 1 {
+			c.add(mcp5, e.Event, "a priming event (empty data) that is not the first")
 		}
-		ids.check(c, e.Event)
-		if e.Data == "" { // the priming event
-			if i > 0 {
-				c.add(mcp5, e.Event, "a priming event (empty data) that is not the first")
-			}
-			continue
+		return
+	}
+	if e.obj == nil {
+		if strings.HasPrefix(strings.TrimSpace(e.Data), "[") {
+			c.add(mcp2, e.Event, "a JSON-RPC batch (array); batching was removed after 2025-03-26")
+		} else {
+			c.add(mcp2, e.Event, "the data is not a JSON-RPC message")
 		}
-		if e.obj == nil {
-			if strings.HasPrefix(strings.TrimSpace(e.Data), "[") {
-				c.add(mcp2, e.Event, "a JSON-RPC batch (array); batching was removed after 2025-03-26")
-			} else {
-				c.add(mcp2, e.Event, "the data is not a JSON-RPC message")
-			}
-			continue
-		}
-		if v, _ := str(e.obj["jsonrpc"]); v != "2.0" {
-			c.add(mcp2, e.Event, "jsonrpc is %q; expected \"2.0\"", v)
-		}
-		if responseAt > 0 {
-			c.add(mcp3, e.Event, "a message after the response (event %d); the response is the last message", responseAt)
-		}
-		if isJSONRPCResponse(e.obj) {
-			if responseAt == 0 {
-				responseAt = e.N
-			} else {
-				c.add(mcp3, e.Event, "a second JSON-RPC response on one stream")
-			}
-		}
-		if m, _ := str(e.obj["method"]); m == "notifications/progress" {
-			p := obj(e.obj["params"])
-			if v, ok := num(p["progress"]); ok {
-				if v <= lastProgress {
-					c.add(mcp4, e.Event, "progress %v after %v; it must increase", v, lastProgress)
-				}
-				lastProgress = v
-			}
-			if t, ok := p["total"]; ok {
-				if total != nil && total != t {
-					c.add(mcp4, e.Event, "total %v; it was %v", t, total)
-				}
-				total = t
-			}
-			if t, ok := p["progressToken"]; ok {
-				if token != nil && token != t {
-					c.add(mcp4, e.Event, "progressToken %v; it was %v", t, token)
-				}
-				token = t
-			}
+		return
+	}
+	if v, _ := str(e.obj["jsonrpc"]); v != "2.0" {
+		c.add(mcp2, e.Event, "jsonrpc is %q; expected \"2.0\"", excerpt(v, 40))
+	}
+	if c.responseAt > 0 {
+		c.add(mcp3, e.Event, "a message after the response (event %d); the response is the last message", c.responseAt)
+	}
+	if isJSONRPCResponse(e.obj) {
+		if c.responseAt == 0 {
+			c.responseAt = e.N
+		} else {
+			c.add(mcp3, e.Event, "a second JSON-RPC response on one stream")
 		}
 	}
+	if m, _ := str(e.obj["method"]); m == "notifications/progress" {
+		c.mcp4Progress(e)
+	}
 }
+
+// mcp4Progress: progress strictly increases, total and token constant.
+func (c *mcpChecker) mcp4Progress(e jsonEvent) {
+	p := obj(e.obj["params"])
+	if v, ok := num(p["progress"]); ok {
+		if v <= c.lastProgress {
+			c.add(mcp4, e.Event, "progress %v after %v; it must increase", v, c.lastProgress)
+		}
+		c.lastProgress = v
+	}
+	if t, ok := p["total"]; ok {
+		if c.total != nil && fmt.Sprint(c.total) != fmt.Sprint(t) {
+			c.add(mcp4, e.Event, "total %v; it was %v", t, c.total)
+		}
+		c.total = t
+	}
+	if t, ok := p["progressToken"]; ok {
+		if c.token != nil && fmt.Sprint(c.token) != fmt.Sprint(t) {
+			c.add(mcp4, e.Event, "progressToken %v; it was %v", t, c.token)
+		}
+		c.token = t
+	}
+}
+
+func (c *mcpChecker) End() []Violation { return c.sorted() }

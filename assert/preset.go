@@ -14,42 +14,39 @@ type jsonEvent struct {
 	obj map[string]any
 }
 
-// collector is the shared base of the LLM presets: it keeps the stream's
-// events (parsed once) and checks them at End, rule by rule. The rules are
-// functions named by the invariant IDs of FORMATS.md, so that a reader can
-// hold a preset against it invariant by invariant.
-type collector struct {
-	events []jsonEvent
-	out    []Violation
-	check  func(c *collector)
+// base is the shared part of the presets' checkers: the violations found so
+// far, and the last event. Each preset judges its rules as the events come,
+// rule group by rule group (methods named by the invariant IDs of
+// FORMATS.md, so that a reader can hold a preset against it), remembers only
+// what a rule still needs, and keeps for End only what truly needs the end
+// of the stream ("done is last", "every block was stopped").
+type base struct {
+	out  []Violation
+	last Event
+	n    int
 }
 
-func (c *collector) Event(e Event) {
+// parse reads an event's data as a JSON object and notes it as the last.
+func (b *base) parse(e Event) jsonEvent {
 	var obj map[string]any
 	if json.Unmarshal([]byte(e.Data), &obj) != nil {
 		obj = nil
 	}
-	c.events = append(c.events, jsonEvent{e, obj})
+	b.last = e
+	b.n++
+	return jsonEvent{e, obj}
 }
 
-func (c *collector) End() []Violation {
-	c.check(c)
-	slices.SortStableFunc(c.out, func(a, b Violation) int { return a.Event - b.Event })
-	return c.out
+func (b *base) add(r Rule, e Event, format string, a ...any) {
+	b.out = append(b.out, violation(r, e, format, a...))
 }
 
-func (c *collector) found() []Violation { return append([]Violation(nil), c.out...) }
+func (b *base) found() []Violation { return append([]Violation(nil), b.out...) }
 
-func (c *collector) add(r Rule, e Event, format string, a ...any) {
-	c.out = append(c.out, violation(r, e, format, a...))
-}
-
-// last returns the last event (the zero Event for an empty stream).
-func (c *collector) last() Event {
-	if len(c.events) == 0 {
-		return Event{}
-	}
-	return c.events[len(c.events)-1].Event
+// sorted returns the violations in event order, for End.
+func (b *base) sorted() []Violation {
+	slices.SortStableFunc(b.out, func(x, y Violation) int { return x.Event - y.Event })
+	return b.out
 }
 
 // Small readers for JSON values.
@@ -250,9 +247,11 @@ func DetectPath(path string) *Contract {
 }
 
 // eventIDs checks event ids across a stream: unique and, for the rules that
-// say so, increasing where they are numbers. Events carry the last event id,
-// which persists: an id repeated on the very next event looks like an event
-// without one, so only a repeat further on is seen.
+// say so, increasing where they are numbers. An id is judged when the
+// last event ID changes, and also when an event carries an id: field of its
+// own (Event.HasID, known when the raw view is read), so that an id the very
+// next event repeats is seen; a live observer, which gets events without
+// the raw view, sees only the changes.
 type eventIDs struct {
 	rule    Rule
 	numeric bool // numeric ids must increase
@@ -265,15 +264,17 @@ func newEventIDs(rule Rule, numeric bool) *eventIDs {
 	return &eventIDs{rule: rule, numeric: numeric, seen: map[string]int{}, lastNum: -1}
 }
 
-func (t *eventIDs) check(c *collector, e Event) {
-	if id := e.LastEventID; id != "" && id != t.prev {
+func (t *eventIDs) check(b *base, e Event) {
+	carries := e.LastEventID != t.prev || e.IDKnown && e.HasID
+	if id := e.LastEventID; id != "" && carries {
 		if first, dup := t.seen[id]; dup {
-			c.add(t.rule, e, "event id %q again (event %d had it); ids are unique", id, first)
+			b.add(t.rule, e, "event id %q again (event %d had it); ids are unique", excerpt(id, 40), first)
+		} else {
+			t.seen[id] = e.N
 		}
-		t.seen[id] = e.N
 		if n, err := strconv.ParseFloat(id, 64); err == nil && t.numeric {
 			if n <= t.lastNum {
-				c.add(t.rule, e, "numeric event id %s after %v; numeric ids increase", id, t.lastNum)
+				b.add(t.rule, e, "numeric event id %s after %v; numeric ids increase", excerpt(id, 40), t.lastNum)
 			}
 			t.lastNum = n
 		}

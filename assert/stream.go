@@ -74,7 +74,13 @@ func (s *StreamCheck) Block(b sse.Block, at time.Duration, hasAt bool) {
 	s.hasRaw = true
 	s.raw.block(b)
 	if b.Dispatched {
-		s.Event(Event{N: s.n + 1, Event: b.Event, At: at, HasAt: hasAt})
+		e := Event{N: s.n + 1, Event: b.Event, At: at, HasAt: hasAt, IDKnown: true}
+		for _, l := range b.Lines {
+			if l.Kind == sse.ID && !l.Ignored {
+				e.HasID = true
+			}
+		}
+		s.Event(e)
 	}
 }
 

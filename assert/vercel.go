@@ -22,10 +22,10 @@ var (
 	vai9  = Rule{"VAI-9", Error, "data-* parts carry data"}
 )
 
-// VercelAI is the vercel-ai preset.
+// vercelAIContract is the vercel-ai preset.
 var vercelAIContract = &Contract{
 	Name:  "vercel-ai",
-	New:   func() Checker { return &collector{check: checkVercel} },
+	New:   func() Checker { return &vercelChecker{} },
 	Rules: []Rule{vai2, vai3, vai3s, vai4, vai5, vai6, vai7, vai8, vai9},
 }
 
@@ -33,140 +33,188 @@ var vaiTypes = []string{"start", "finish", "abort", "message-metadata", "start-s
 	"reasoning-start", "reasoning-delta", "reasoning-end", "tool-input-start", "tool-input-delta", "tool-input-available", "tool-input-error",
 	"tool-approval-request", "tool-output-available", "tool-output-error", "tool-output-denied", "source-url", "source-document", "file", "error"}
 
-func checkVercel(c *collector) {
-	type toolCall struct {
-		started, input, approval bool
-		deltas                   strings.Builder
-		outputs                  int
+// vercelChecker checks a UI message stream as it comes.
+type vercelChecker struct {
+	base
+	sentinel Event
+	finishAt int
+	inStep   bool
+	text     parts // VAI-4
+	thinking parts // VAI-5
+	tools    map[string]*vaiCall
+	order    []string // the tool calls in the order they started
+}
+
+// parts are the open and closed text (or reasoning) parts, by id.
+type parts struct {
+	open   map[string]Event
+	closed map[string]bool
+}
+
+type vaiCall struct {
+	started, input, approval bool
+	startedAt                Event
+	deltas                   strings.Builder
+	outputs                  int
+}
+
+func (c *vercelChecker) Event(ev Event) {
+	if c.tools == nil {
+		c.tools = map[string]*vaiCall{}
+		c.text = parts{open: map[string]Event{}, closed: map[string]bool{}}
+		c.thinking = parts{open: map[string]Event{}, closed: map[string]bool{}}
 	}
-	openText, openReasoning := map[string]int{}, map[string]int{}
-	closedText, closedReasoning := map[string]bool{}, map[string]bool{}
-	tools := map[string]*toolCall{}
-	finishAt, inStep := 0, false
-	for i, e := range c.events {
-		if e.Data == "[DONE]" {
-			if i != len(c.events)-1 {
-				c.add(vai2, e.Event, "data: [DONE] before the end; it comes once, last")
-			}
-			continue
+	if c.sentinel.N > 0 {
+		c.add(vai2, c.sentinel, "data: [DONE] before the end; it comes once, last")
+		c.sentinel = Event{}
+	}
+	e := c.parse(ev)
+	if e.Data == "[DONE]" {
+		c.sentinel = e.Event // judged by what follows it
+		return
+	}
+	t, _ := str(e.obj["type"])
+	if e.obj == nil || (!slices.Contains(vaiTypes, t) && !strings.HasPrefix(t, "data-")) {
+		c.add(vai2, e.Event, "%q is not a part type of the protocol", t)
+		return
+	}
+	if c.finishAt > 0 {
+		c.add(vai3, e.Event, "%s after finish (event %d); only [DONE] may follow", t, c.finishAt)
+	}
+	switch {
+	case strings.HasPrefix(t, "text-"):
+		c.vai4and5Parts(e, t, &c.text, vai4, "text")
+	case strings.HasPrefix(t, "reasoning-"):
+		c.vai4and5Parts(e, t, &c.thinking, vai5, "reasoning")
+	case strings.HasPrefix(t, "tool-"):
+		c.vai6and7Tools(e, t)
+	case t == "start-step" || t == "finish-step":
+		c.vai8Steps(e, t)
+	case t == "start":
+		if c.n > 1 {
+			c.add(vai3s, e.Event, "start again (tolerated when streams are merged)")
 		}
-		t, _ := str(e.obj["type"])
-		if e.obj == nil || (!slices.Contains(vaiTypes, t) && !strings.HasPrefix(t, "data-")) {
-			c.add(vai2, e.Event, "%q is not a part type of the protocol", t)
-			continue
-		}
-		if finishAt > 0 {
-			c.add(vai3, e.Event, "%s after finish (event %d); only [DONE] may follow", t, finishAt)
-		}
-		id, _ := str(e.obj["id"])
-		call, _ := str(e.obj["toolCallId"])
-		tc := tools[call]
-		if tc == nil && call != "" {
-			tc = &toolCall{}
-			tools[call] = tc
-		}
-		open := func(m map[string]int, closed map[string]bool, r Rule, kind string) {
-			if _, ok := m[id]; ok || closed[id] {
-				c.add(r, e.Event, "%s-start again for id %q", kind, id)
-			}
-			m[id] = e.N
-		}
-		use := func(m map[string]int, r Rule, what string) bool {
-			if _, ok := m[id]; !ok {
-				c.add(r, e.Event, "%s for id %q, which is not open (the client throws)", what, id)
-				return false
-			}
-			return true
-		}
-		switch t {
-		case "start":
-			if i > 0 {
-				c.add(vai3s, e.Event, "start again (tolerated when streams are merged)")
-			}
-		case "finish", "abort":
-			finishAt = e.N
-		case "text-start":
-			open(openText, closedText, vai4, "text")
-		case "text-delta":
-			use(openText, vai4, "text-delta")
-		case "text-end":
-			if use(openText, vai4, "text-end") {
-				delete(openText, id)
-				closedText[id] = true
-			}
-		case "reasoning-start":
-			open(openReasoning, closedReasoning, vai5, "reasoning")
-		case "reasoning-delta":
-			use(openReasoning, vai5, "reasoning-delta")
-		case "reasoning-end":
-			if use(openReasoning, vai5, "reasoning-end") {
-				delete(openReasoning, id)
-				closedReasoning[id] = true
-			}
-		case "tool-input-start":
-			tc.started = true
-		case "tool-input-delta":
-			if !tc.started {
-				c.add(vai6, e.Event, "tool-input-delta for %q before its tool-input-start (the client throws)", call)
-			}
-			d, _ := str(e.obj["inputTextDelta"])
-			tc.deltas.WriteString(d)
-		case "tool-input-available", "tool-input-error":
-			if tc.input {
-				c.add(vai6, e.Event, "a second input for tool call %q", call)
-			}
-			tc.input = true
-			if t == "tool-input-available" && tc.deltas.Len() > 0 {
-				var streamed any
-				if json.Unmarshal([]byte(tc.deltas.String()), &streamed) != nil || !reflect.DeepEqual(streamed, e.obj["input"]) {
-					c.add(vai6, e.Event, "the input deltas of %q do not parse to its input", call)
-				}
-			}
-		case "tool-approval-request":
-			tc.approval = true
-		case "tool-output-available", "tool-output-error", "tool-output-denied":
-			if !tc.input && !tc.approval {
-				c.add(vai7, e.Event, "%s for %q before its input (the client throws)", t, call)
-			}
-			if prelim, _ := e.obj["preliminary"].(bool); !prelim {
-				tc.outputs++
-				if tc.outputs > 1 {
-					c.add(vai7, e.Event, "a second final output for %q", call)
-				}
-			}
-		case "start-step":
-			if inStep {
-				c.add(vai8, e.Event, "start-step inside a step")
-			}
-			inStep = true
-		case "finish-step":
-			if !inStep {
-				c.add(vai8, e.Event, "finish-step without start-step")
-			}
-			inStep = false
-			for id := range openText {
-				c.add(vai8, e.Event, "finish-step with text %q still open (the client resets it)", id)
-			}
-			for id := range openReasoning {
-				c.add(vai8, e.Event, "finish-step with reasoning %q still open", id)
-			}
-		default:
-			if strings.HasPrefix(t, "data-") {
-				if _, ok := e.obj["data"]; !ok {
-					c.add(vai9, e.Event, "%s without data", t)
-				}
-			}
+	case t == "finish" || t == "abort":
+		c.finishAt = e.N
+	case strings.HasPrefix(t, "data-"):
+		if _, ok := e.obj["data"]; !ok {
+			c.add(vai9, e.Event, "%s without data", t)
 		}
 	}
-	for id, n := range openText {
-		c.add(vai4, c.events[n-1].Event, "text %q never got its text-end", id)
+}
+
+func (c *vercelChecker) End() []Violation {
+	for id, e := range c.text.open {
+		c.add(vai4, e, "text %q never got its text-end", id)
 	}
-	for id, n := range openReasoning {
-		c.add(vai5, c.events[n-1].Event, "reasoning %q never got its reasoning-end", id)
+	for id, e := range c.thinking.open {
+		c.add(vai5, e, "reasoning %q never got its reasoning-end", id)
 	}
-	for call, tc := range tools {
-		if tc.started && !tc.input {
-			c.add(vai6, c.last(), "tool call %q never got tool-input-available or tool-input-error", call)
+	for _, call := range c.order {
+		if tc := c.tools[call]; tc.started && !tc.input {
+			c.add(vai6, c.last, "tool call %q never got tool-input-available or tool-input-error", call)
 		}
 	}
+	return c.sorted()
+}
+
+// vai4and5Parts checks the start, deltas and end of text and reasoning
+// parts.
+func (c *vercelChecker) vai4and5Parts(e jsonEvent, t string, p *parts, r Rule, kind string) {
+	id, _ := str(e.obj["id"])
+	switch strings.TrimPrefix(t, kind+"-") {
+	case "start":
+		if _, ok := p.open[id]; ok || p.closed[id] {
+			c.add(r, e.Event, "%s-start again for id %q", kind, id)
+		}
+		p.open[id] = e.Event
+	case "delta", "end":
+		if _, ok := p.open[id]; !ok {
+			c.add(r, e.Event, "%s for id %q, which is not open (the client throws)", t, id)
+			return
+		}
+		if strings.HasSuffix(t, "-end") {
+			delete(p.open, id)
+			p.closed[id] = true
+		}
+	}
+}
+
+// vai6and7Tools follows the tool calls: input first, outputs after it.
+func (c *vercelChecker) vai6and7Tools(e jsonEvent, t string) {
+	call, _ := str(e.obj["toolCallId"])
+	if call == "" {
+		c.add(vai6, e.Event, "%s without a toolCallId", t)
+		return
+	}
+	tc := c.tools[call]
+	if tc == nil {
+		tc = &vaiCall{}
+		c.tools[call] = tc
+		c.order = append(c.order, call)
+	}
+	switch t {
+	case "tool-input-start":
+		tc.started, tc.startedAt = true, e.Event
+	case "tool-input-delta":
+		if !tc.started {
+			c.add(vai6, e.Event, "tool-input-delta for %q before its tool-input-start (the client throws)", call)
+		}
+		d, _ := str(e.obj["inputTextDelta"])
+		tc.deltas.WriteString(d)
+	case "tool-input-available", "tool-input-error":
+		if tc.input {
+			c.add(vai6, e.Event, "a second input for tool call %q", call)
+		}
+		tc.input = true
+		if t == "tool-input-available" && tc.deltas.Len() > 0 {
+			var streamed any
+			if json.Unmarshal([]byte(tc.deltas.String()), &streamed) != nil || !reflect.DeepEqual(streamed, e.obj["input"]) {
+				c.add(vai6, e.Event, "the input deltas of %q do not parse to its input", call)
+			}
+		}
+		tc.deltas.Reset()
+	case "tool-approval-request":
+		tc.approval = true
+	case "tool-output-available", "tool-output-error", "tool-output-denied":
+		if !tc.input && !tc.approval {
+			c.add(vai7, e.Event, "%s for %q before its input (the client throws)", t, call)
+		}
+		if prelim, _ := e.obj["preliminary"].(bool); !prelim {
+			tc.outputs++
+			if tc.outputs > 1 {
+				c.add(vai7, e.Event, "a second final output for %q", call)
+			}
+		}
+	}
+}
+
+// vai8Steps checks that steps balance and close their parts.
+func (c *vercelChecker) vai8Steps(e jsonEvent, t string) {
+	if t == "start-step" {
+		if c.inStep {
+			c.add(vai8, e.Event, "start-step inside a step")
+		}
+		c.inStep = true
+		return
+	}
+	if !c.inStep {
+		c.add(vai8, e.Event, "finish-step without start-step")
+	}
+	c.inStep = false
+	for _, id := range sortedKeys(c.text.open) {
+		c.add(vai8, e.Event, "finish-step with text %q still open (the client resets it)", id)
+	}
+	for _, id := range sortedKeys(c.thinking.open) {
+		c.add(vai8, e.Event, "finish-step with reasoning %q still open", id)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
