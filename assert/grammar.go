@@ -28,11 +28,21 @@ type nfaState struct {
 
 type frag struct{ start, end *nfaState }
 
+// MaxGrammarTokens bounds a grammar's size: its automaton is stepped once
+// per event, in time proportional to its states.
+const MaxGrammarTokens = 10_000
+
 // ParseGrammar compiles a grammar; errors say where it went wrong.
 func ParseGrammar(text string) (*Grammar, error) {
+	if len(text) > 16*MaxGrammarTokens {
+		return nil, fmt.Errorf("the grammar is %d bytes; at most %d tokens are allowed (split the contract, or use rules)", len(text), MaxGrammarTokens)
+	}
 	toks, err := tokenize(text)
 	if err != nil {
 		return nil, err
+	}
+	if len(toks) > MaxGrammarTokens {
+		return nil, fmt.Errorf("the grammar has %d tokens, over the limit of %d (split the contract, or use rules)", len(toks), MaxGrammarTokens)
 	}
 	p := &grammarParser{toks: toks, text: text}
 	f, err := p.alternation()
@@ -255,16 +265,25 @@ func (r *grammarRun) accepting() bool {
 	return slices.Contains(r.states, r.g.final)
 }
 
+// maxExpected is how many of the types the automaton would take a message
+// lists.
+const maxExpected = 20
+
 // expected lists the types the automaton would take now (and "the end"
-// when it may end).
+// when it may end), at most maxExpected of them.
 func (r *grammarRun) expected() []string {
+	seen := map[string]bool{}
 	var out []string
 	for _, s := range r.states {
-		if s.label != "" && !slices.Contains(out, s.label) {
+		if s.label != "" && !seen[s.label] {
+			seen[s.label] = true
 			out = append(out, s.label)
 		}
 	}
 	slices.Sort(out)
+	if len(out) > maxExpected {
+		out = append(out[:maxExpected], fmt.Sprintf("%d more", len(out)-maxExpected))
+	}
 	if r.accepting() {
 		out = append(out, "the end of the stream")
 	}

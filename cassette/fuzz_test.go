@@ -34,6 +34,10 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Marshal of a loaded cassette: %v", err)
 		}
+		// The streaming saver writes exactly the whole-tree saver's bytes.
+		if whole, err := marshalWhole(c); err != nil || !bytes.Equal(whole, first) {
+			t.Fatalf("the streaming saver differs from the whole-tree one (%v):\n%s\n---\n%s", err, first, whole)
+		}
 		again, err := Parse(first, "saved.yaml")
 		if err != nil {
 			t.Fatalf("saved cassette does not load: %v\n%s", err, first)

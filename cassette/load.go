@@ -72,6 +72,30 @@ func (es Errors) Error() string {
 	return b.String()
 }
 
+// badCharacter finds the first byte a YAML document cannot hold: invalid
+// UTF-8, or a control character other than tab, LF and CR (the YAML reader
+// refuses both without saying where).
+func badCharacter(data []byte) *Error {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			return &Error{Line: line, Column: col, Msg: fmt.Sprintf("not valid UTF-8 (byte 0x%02X)", data[i]),
+				Hint: "a cassette is UTF-8; write other bytes with body_base64 or a wire chunk's base64"}
+		case r == '\n':
+			line, col = line+1, 0
+		case r == '\t' || r == '\r':
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0 && r != 0x85) || r == 0xFEFF && i > 0 || r == 0xFFFE || r == 0xFFFF:
+			return &Error{Line: line, Column: col, Msg: fmt.Sprintf("a control character (U+%04X)", r),
+				Hint: `write it as an escape in a double-quoted string ("\u0001"), or the bytes with base64`}
+		}
+		i += n
+		col++
+	}
+	return nil
+}
+
 // maxErrors is how many problems a load reports before it stops looking.
 const maxErrors = 20
 
@@ -140,8 +164,14 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (l *loader) cassette(data []byte) *Cassette {
 	c := &Cassette{}
+	if e := badCharacter(data); e != nil {
+		e.File = l.file
+		l.errs = append(l.errs, e)
+		return c
+	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		msg := err.Error()
 		e := &Error{File: l.file, Msg: "not valid YAML: " + strings.TrimPrefix(msg, "yaml: "),
 			Hint: "check the indentation and quoting near that line"}
@@ -150,6 +180,11 @@ func (l *loader) cassette(data []byte) *Cassette {
 			e.Msg = "not valid YAML: " + m[2]
 		}
 		l.errs = append(l.errs, e)
+		return c
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); err == nil {
+		l.fail(&second, "", "a second YAML document", "a cassette is one document: remove the --- and what follows, or put it in a file of its own")
 		return c
 	}
 	if len(doc.Content) == 0 {

@@ -1,10 +1,15 @@
 package cassette
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,60 +25,133 @@ import (
 // a fixed order, headers sorted, durations rounded to the microsecond, so
 // that saving an unchanged cassette writes the same bytes.
 func Marshal(c *Cassette) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, c); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Encode writes the cassette's YAML to w, exactly the bytes Marshal makes,
+// one interaction at a time: only one interaction's YAML is built at once,
+// so that saving a large cassette costs memory in proportion to its largest
+// interaction, not to the whole.
+func Encode(w io.Writer, c *Cassette) error {
 	root := mapping(false)
 	add(root, "version", intNode(Version))
 	if c.Name != "" {
 		add(root, "name", str(c.Name))
 	}
-	list := &yaml.Node{Kind: yaml.SequenceNode}
+	if len(c.Interactions) == 0 {
+		add(root, "interactions", &yaml.Node{Kind: yaml.SequenceNode})
+		return encodeNode(w, root)
+	}
+	head, err := encodeBytes(root)
+	if err != nil {
+		return err
+	}
+	if string(head) == "{}\n" { // an empty mapping: not written
+		head = nil
+	}
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "interactions:\n"); err != nil {
+		return err
+	}
 	for _, it := range c.Interactions {
-		list.Content = append(list.Content, interactionNode(it))
+		if err := EncodeInteraction(w, it); err != nil {
+			return err
+		}
 	}
-	add(root, "interactions", list)
+	return nil
+}
+
+// EncodeInteraction writes one interaction as an item of a cassette's
+// interactions list: what Encode writes for it, so that appending it to a
+// cassette file that Encode wrote gives the file Encode would write with
+// the interaction added.
+func EncodeInteraction(w io.Writer, it *Interaction) error {
+	root := mapping(false)
+	add(root, "interactions", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{interactionNode(it)}})
+	b, err := encodeBytes(root)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(bytes.TrimPrefix(b, []byte("interactions:\n")))
+	return err
+}
+
+func encodeBytes(n *yaml.Node) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("cassette: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("cassette: %w", err)
+	if err := encodeNode(&buf, n); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// Encode writes the cassette's YAML to w, as Marshal makes it.
-func Encode(w io.Writer, c *Cassette) error {
-	data, err := Marshal(c)
-	if err != nil {
-		return err
+func encodeNode(w io.Writer, n *yaml.Node) error {
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return fmt.Errorf("cassette: %w", err)
 	}
-	_, err = w.Write(data)
-	return err
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("cassette: %w", err)
+	}
+	return nil
+}
+
+// AppendFile adds an interaction to a cassette file that WriteFile (or
+// AppendFile) wrote and that holds at least one interaction, atomically as
+// WriteFile saves: the old file is copied through, so that nothing of it
+// is held in memory.
+func AppendFile(path string, it *Interaction) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := io.Copy(w, f); err != nil {
+			return err
+		}
+		return EncodeInteraction(w, it)
+	})
 }
 
 // WriteFile saves the cassette to path atomically: a temporary file in the
 // same directory, fsync, then rename, so that a crash leaves either the old
-// file or the new one, never a half-written one.
+// file or the new one, never a half-written one. A new file's mode follows
+// the umask (0666 less it, as any program's); a file overwritten keeps its
+// mode.
 func WriteFile(path string, c *Cassette) error {
-	data, err := Marshal(c)
-	if err != nil {
-		return err
+	return writeAtomic(path, func(w io.Writer) error { return Encode(w, c) })
+}
+
+// writeAtomic writes a file through a temporary one, as WriteFile says.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	mode, keep := os.FileMode(0o666), false
+	if fi, err := os.Stat(path); err == nil {
+		mode, keep = fi.Mode().Perm(), true
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, tmp, err := createTemp(path, mode)
 	if err != nil {
-		return err
+		return fmt.Errorf("saving %s: %w", path, err)
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
+	bw := bufio.NewWriterSize(f, 256<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
+	if err == nil && keep {
+		err = os.Chmod(tmp, mode) // OpenFile's mode went through the umask
 	}
 	if err == nil {
 		err = os.Rename(tmp, path)
@@ -87,6 +165,21 @@ func WriteFile(path string, c *Cassette) error {
 		d.Close()
 	}
 	return nil
+}
+
+// createTemp creates a new file beside path, with mode before the umask.
+func createTemp(path string, mode os.FileMode) (*os.File, string, error) {
+	for range 100 {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-"+hex.EncodeToString(b[:]))
+		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, tmp, err
+	}
+	return nil, "", fmt.Errorf("no free temporary name beside %s", path)
 }
 
 func interactionNode(it *Interaction) *yaml.Node {

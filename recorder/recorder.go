@@ -16,6 +16,7 @@
 package recorder
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -189,6 +190,9 @@ func endOf(ctx context.Context, err error, at time.Duration) cassette.End {
 // body.
 func Interaction(req *http.Request, reqBody []byte, resp *http.Response, headersAt time.Duration, c *Capture, red Redaction) (*cassette.Interaction, error) {
 	path := req.URL.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
 	if q := withoutOwnParams(req.URL.RawQuery); q != "" {
 		path += "?" + q
 	}
@@ -234,34 +238,44 @@ type limitScan struct {
 }
 
 func (s *limitScan) scan(b []byte, base int64) string {
-	for i, c := range b {
+	for i := 0; i < len(b); {
+		c := b[i]
 		if c == '\n' && s.afterCR { // the LF of a CRLF
 			s.afterCR = false
+			i++
 			continue
 		}
-		s.afterCR = c == '\r'
+		s.afterCR = false
 		if c == '\r' || c == '\n' {
+			s.afterCR = c == '\r'
 			if s.line == 0 {
 				s.data = 0 // a blank line ends the block
 			} else if s.isData || string(s.prefix) == "data" {
 				s.data += s.line
 			}
 			s.line, s.prefix, s.isData = 0, s.prefix[:0], false
+			i++
 			continue
 		}
-		if s.line < 5 {
-			s.prefix = append(s.prefix, c)
+		// The rest of the line in this chunk, at once.
+		j := i + bytes.IndexAny(b[i:], "\r\n")
+		if j < i {
+			j = len(b)
+		}
+		for k := i; k < j && len(s.prefix) < 5; k++ {
+			s.prefix = append(s.prefix, b[k])
 			if len(s.prefix) == 5 {
 				s.isData = string(s.prefix) == "data:"
 			}
 		}
-		s.line++
+		s.line += j - i
 		if s.line > sse.DefaultMaxSize {
-			return fmt.Sprintf("a line over %d MiB at byte %d", sse.DefaultMaxSize>>20, base+int64(i))
+			return fmt.Sprintf("a line over %d MiB at byte %d", sse.DefaultMaxSize>>20, base+int64(j))
 		}
 		if s.isData && s.data+s.line > sse.DefaultMaxSize {
-			return fmt.Sprintf("an event's data over %d MiB at byte %d", sse.DefaultMaxSize>>20, base+int64(i))
+			return fmt.Sprintf("an event's data over %d MiB at byte %d", sse.DefaultMaxSize>>20, base+int64(j))
 		}
+		i = j
 	}
 	return ""
 }

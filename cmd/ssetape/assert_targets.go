@@ -108,6 +108,9 @@ func checkReader(name, ext string, r io.Reader, c *assert.Contract) ([]outcome, 
 		if err != nil {
 			return nil, inputError(err)
 		}
+		if err := checkFaults(cas); err != nil {
+			return nil, err
+		}
 		return checkCassette(name, cas, c)
 	}
 	sc := assert.NewStreamCheck(c, assert.Meta{Name: name})

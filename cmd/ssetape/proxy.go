@@ -74,14 +74,17 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	return cmd
 }
 
-// sink saves recorded interactions as they come: one cassette rewritten
-// after each, or one file each in a directory. mu guards every field.
+// sink saves recorded interactions as they come: one cassette file that
+// grows by one interaction at each save (written whole the first time, then
+// appended to, atomically each time), or one file each in a directory. It
+// holds no interaction after its save. mu guards every field.
 type sink struct {
-	mu   sync.Mutex
-	path string
-	dir  bool
-	cas  *cassette.Cassette
-	n    int
+	mu      sync.Mutex
+	path    string
+	dir     bool
+	cas     *cassette.Cassette // what -o held at start, until the first save
+	written bool               // the file is ssetape's own, from a save of this run
+	n       int
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -110,8 +113,16 @@ func (s *sink) save(it *cassette.Interaction) (string, error) {
 		file := filepath.Join(s.path, fileName(s.n, it))
 		return file, cassette.WriteFile(file, &cassette.Cassette{Version: cassette.Version, Interactions: []*cassette.Interaction{it}})
 	}
+	if s.written {
+		return s.path, cassette.AppendFile(s.path, it)
+	}
 	s.cas.Interactions = append(s.cas.Interactions, it)
-	return s.path, cassette.WriteFile(s.path, s.cas)
+	if err := cassette.WriteFile(s.path, s.cas); err != nil {
+		s.cas.Interactions = s.cas.Interactions[:len(s.cas.Interactions)-1]
+		return s.path, err
+	}
+	s.written, s.cas = true, nil
+	return s.path, nil
 }
 
 // count is how many interactions were saved.
@@ -222,7 +233,9 @@ func proxyRun(o *proxyOptions) error {
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	why, err := serveUntilStopped(o.env, ln, handler, log, nil, func() {
+	// At a stop, streams in flight are saved with what arrived (reason
+	// interrupted) before the server waits for their handlers.
+	why, err := serveUntilStopped(o.env, ln, handler, log, px.Interrupt, func() {
 		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %s recorded\n", plural(sk.count(), "interaction"))
 		if monitor != nil {
 			monitor.Summary(o.Err, "proxy")

@@ -49,6 +49,7 @@ type replayOptions struct {
 	// FailOnViolation makes a stop exit 1 when a stream broke the contract.
 	FailOnViolation bool
 	MaxSessions     int
+	ttfbSet         bool // --ttfb was given
 	// CPUProfile, when set, is where a CPU profile of the run is written
 	// (a hidden flag, for measuring the server under load).
 	CPUProfile string
@@ -102,6 +103,7 @@ contract with an error, so that a CI job can gate on the replay itself.`,
   curl -N -X POST -H 'Ssetape-Fault: drop:type=done' http://127.0.0.1:8080/api/chat`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
+			o.ttfbSet = c.Flags().Changed("ttfb")
 			if runF != nil {
 				return runF(o)
 			}
@@ -112,7 +114,7 @@ contract with an error, so that a CI job can gate on the replay itself.`,
 	f.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "address to serve on (port 0 picks a free one)")
 	f.StringVar(&o.Speed, "speed", "1", "pace factor: 2 is twice as fast, max sends everything at once")
 	f.DurationVar(&o.Gap, "gap", 0, "a fixed gap before every chunk instead of the recorded ones")
-	f.DurationVar(&o.TTFB, "ttfb", -1, "time to the headers instead of the recorded one")
+	f.DurationVar(&o.TTFB, "ttfb", 0, "time to the headers instead of the recorded one (not scaled by --speed)")
 	f.DurationVar(&o.Jitter, "jitter", 0, "move every gap by a random amount up to this, either way (from --seed)")
 	f.DurationVar(&o.MaxGap, "max-gap", 0, "cap every gap at this")
 	f.StringArrayVar(&o.GapFor, "gap-for", nil, "TYPE=D: the gap before events of TYPE (message for untyped); repeatable")
@@ -152,7 +154,10 @@ func (o *replayOptions) config() (replayer.Options, error) {
 		}
 	}
 	opts.Pacing.Gap, opts.Pacing.Jitter, opts.Pacing.MaxGap = o.Gap, o.Jitter, o.MaxGap
-	if o.TTFB >= 0 {
+	if o.ttfbSet {
+		if o.TTFB < 0 {
+			return opts, usageError("--ttfb %v: a time to the headers cannot be negative", o.TTFB)
+		}
 		opts.Pacing.TTFB, opts.Pacing.HasTTFB = o.TTFB, true
 	}
 	for _, g := range o.GapFor {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/ssetape/ssetape/cassette"
 )
 
 // requestFlags are the curl-like flags of the commands that send one
@@ -72,10 +74,12 @@ func (f *requestFlags) build(ctx context.Context, url string, body []byte) (*htt
 	return req, nil
 }
 
-// describe names a request for messages: "POST http://host/path" (the query
-// left out: it may carry a key).
+// describe names a request for messages: "POST http://host/path?q=1", its
+// query redacted as a cassette's is and its user info left out, so that a
+// message never prints a credential.
 func describe(req *http.Request) string {
 	u := *req.URL
-	u.RawQuery, u.User = "", nil
+	u.User = nil
+	u.RawQuery = cassette.Redaction{}.RedactQuery(u.RawQuery)
 	return fmt.Sprintf("%s %s", req.Method, u.String())
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
+	"github.com/ssetape/ssetape/replayer"
 )
 
 // target is what inspect (and later assert) reads: a cassette or a raw SSE
@@ -56,9 +57,23 @@ func loadTarget(name string, stdin io.Reader) (*target, error) {
 		if err != nil {
 			return nil, inputError(err)
 		}
+		if err := checkFaults(c); err != nil {
+			return nil, err
+		}
 		return &target{Name: display, Cassette: c}, nil
 	}
 	return &target{Name: display, Raw: data}, nil
+}
+
+// checkFaults checks a cassette's faults: as replay does, so that inspect
+// and assert refuse what replay would.
+func checkFaults(c *cassette.Cassette) error {
+	for i, it := range c.Interactions {
+		if _, err := replayer.CassetteFaults(c.File, i, it); err != nil {
+			return inputError(err)
+		}
+	}
+	return nil
 }
 
 func readFile(name string) ([]byte, error) {

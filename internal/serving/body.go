@@ -18,12 +18,16 @@ const BodyIdle = 30 * time.Second
 // answer with: 413 over the limit, 400 for a body that failed to arrive,
 // with what happened.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int, error) {
+	return readBody(w, r, limit, BodyIdle)
+}
+
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, int, error) {
 	rc := http.NewResponseController(w)
 	limited := http.MaxBytesReader(w, r.Body, limit)
 	var b []byte
 	buf := make([]byte, 32<<10)
 	for {
-		_ = rc.SetReadDeadline(time.Now().Add(BodyIdle))
+		_ = rc.SetReadDeadline(time.Now().Add(idle))
 		n, err := limited.Read(buf)
 		b = append(b, buf[:n]...)
 		if err == io.EOF {
@@ -37,7 +41,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int,
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				return nil, http.StatusBadRequest, fmt.Errorf("the request body stopped arriving after %d bytes (nothing for %v)", len(b), BodyIdle)
+				return nil, http.StatusBadRequest, fmt.Errorf("the request body stopped arriving after %d bytes (nothing for %v)", len(b), idle)
 			}
 			return nil, http.StatusBadRequest, fmt.Errorf("the request body could not be read after %d bytes: %v", len(b), err)
 		}

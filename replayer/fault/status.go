@@ -18,12 +18,9 @@ type statusFault struct {
 
 func init() {
 	register("status", []string{"code", "retry-after", "body"}, func(ps params) (fault, error) {
-		code, ok, err := ps.int("code", 200)
-		if err == nil && (!ok || code > 599) {
-			err = fmt.Errorf("give code=N, an HTTP status from 200 to 599")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%v (1xx answers are not final: clients would wait for another)", err)
+		code, ok, err := ps.int("code", 0)
+		if err != nil || !ok || code < 200 || code > 599 {
+			return nil, fmt.Errorf("code=%s: want an HTTP status from 200 to 599 (1xx answers are not final: a client would wait for another)", Short(ps["code"], 40))
 		}
 		retry, hasRetry, err := ps.int("retry-after", 0)
 		if err != nil {
