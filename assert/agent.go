@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The agent preset: the seed's agent protocol (FORMATS.md §(i)), `event:
+// The agent preset: the seed's agent protocol (docs/contracts.md, "agent"), `event:
 // <type>` with `data: {"type": "<type>", ...}`. Both payload shapes are
 // accepted: tool calls and results paired by id when they carry one, else by
 // tool or name, in order. A trailing `data: [DONE]` (which the seed's server
@@ -44,6 +44,7 @@ type agentChecker struct {
 	last     Event
 	done     int // the event number of the first done
 	errorAt  int
+	errorEv  Event
 	final    int
 	finalEv  Event
 	finalTxt string
@@ -116,7 +117,9 @@ func (c *agentChecker) Event(e Event) {
 	}
 	switch typ {
 	case "text_delta":
-		c.deltas.WriteString(content)
+		if c.final == 0 { // AGT-6 compares the deltas before final_answer
+			c.deltas.WriteString(content)
+		}
 	case "tool_call":
 		c.calls = append(c.calls, &toolCall{key: key, id: f.id, name: name, event: e})
 	case "tool_result":
@@ -150,7 +153,7 @@ func (c *agentChecker) Event(e Event) {
 		if c.errorAt > 0 {
 			c.add(violation(agt3, e, "error again (the first was event %d); error comes at most once", c.errorAt))
 		} else {
-			c.errorAt = e.N
+			c.errorAt, c.errorEv = e.N, e
 		}
 		if c.final > 0 {
 			c.add(violation(agt7, e, "error after final_answer (event %d): a final_answer on the error path", c.final))
@@ -193,6 +196,9 @@ func (c *agentChecker) End() []Violation {
 		e := c.last
 		c.add(violation(agt1, e, "the stream ended without done; done must come exactly once, last"))
 		c.unanswered("the end")
+		if c.errorAt > 0 && c.last.N == c.errorAt {
+			c.add(violation(agt3, c.errorEv, "the stream ended right after error (event %d); expected done", c.errorAt))
+		}
 	}
 	if c.final > 0 && c.errorAt == 0 && c.deltas.Len() > 0 && c.deltas.String() != c.finalTxt {
 		c.add(violation(agt6, c.finalEv, "the text_delta contents add up to %q, final_answer says %q", excerpt(c.deltas.String(), 50), excerpt(c.finalTxt, 50)))

@@ -196,6 +196,26 @@ data: {"type":"done"}
 
 `, "AGT-2", ""},
 		{"empty stream", ``, "AGT-1", ""},
+		{"error, then the end without done", `event: thinking
+data: {"type":"thinking","content":"..."}
+
+event: error
+data: {"type":"error","message":"boom"}
+
+`, "AGT-1 AGT-3", ""},
+		{"deltas after done are not compared with final_answer", `event: text_delta
+data: {"type":"text_delta","content":"ab"}
+
+event: final_answer
+data: {"type":"final_answer","content":"ab"}
+
+event: done
+data: {"type":"done"}
+
+event: text_delta
+data: {"type":"text_delta","content":"late"}
+
+`, "AGT-1", ""},
 	}
 	for _, c := range cases {
 		for eol, body := range eols(c.stream) {
@@ -213,10 +233,16 @@ data: {"type":"done"}
 func TestViolationNamesTheEvent(t *testing.T) {
 	data, _ := fixtures.FS.ReadFile("broken/text-after-final-answer.sse")
 	r := assert.Check(assert.Agent(), "x", decode(t, data))
-	if len(r.Violations) == 0 {
-		t.Fatal("no violation")
+	errs := rules(r, assert.Error)
+	if len(errs) != 1 {
+		t.Fatalf("errors %v", errs)
 	}
-	v := r.Violations[0]
+	var v assert.Violation
+	for _, x := range r.Violations {
+		if x.Severity == assert.Error {
+			v = x
+		}
+	}
 	if v.Rule != "AGT-5" || v.Event != 4 || v.Type != "text_delta" || !strings.Contains(v.Excerpt, `"type":"text_delta"`) ||
 		!strings.Contains(v.Message, "after final_answer (event 3); expected only done") || v.Offset == 0 {
 		t.Errorf("violation %+v", v)

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// The anthropic preset: Anthropic Messages streaming (FORMATS.md §(c)).
+// The anthropic preset: Anthropic Messages streaming (docs/contracts.md, "anthropic").
 var (
 	ant1  = Rule{"ANT-1", Error, "every event has an event: line (the SDKs skip events without one)"}
 	ant2  = Rule{"ANT-2", Error, "the event name equals data.type"}

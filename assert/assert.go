@@ -3,8 +3,13 @@
 // tool_result", reported with the rule's ID, the event (number, offset, type,
 // an excerpt of its data) and what was expected there.
 //
-// Checking is a single pass: a Checker takes events one at a time, so the
-// same code checks a file and a live stream as it arrives.
+// A Checker takes events one at a time and judges each rule as soon as the
+// events decide it (Found shows what it found so far); only rules that need
+// the end of the stream ("done is last") wait for End. So the same code
+// checks a file and a live stream as it arrives, and stops a live check at
+// the first broken rule. A checker keeps what its rules still need, not the
+// stream. StreamCheck adds the raw view, the response headers and auto's
+// choice for one stream; Monitor checks every stream a server sends.
 //
 // It does not read files or talk to servers: callers decode events (with the
 // sse package) and feed them in.

@@ -6,7 +6,7 @@ import (
 )
 
 // The gemini preset: Google Gemini streamGenerateContent?alt=sse
-// (FORMATS.md §(d)): one data: line of one JSON object per frame, no
+// (docs/contracts.md, "gemini"): one data: line of one JSON object per frame, no
 // [DONE]; the end of the body is the end of the stream.
 var (
 	gem1  = Rule{"GEM-1", Error, "each frame is exactly one data: line holding one complete JSON object, no other fields"}

@@ -8,7 +8,7 @@ import (
 	"github.com/ssetape/ssetape/sse"
 )
 
-// The generic checks of FORMATS.md §1, for a stream no preset matches.
+// The generic checks (docs/contracts.md, "Generic checks"), for a stream no preset matches.
 // SSE-4 and SSE-6 are judged from the events (the Generic contract);
 // SSE-1, SSE-2, SSE-3 and SSE-5 need the response and the raw body
 // (CheckRaw).

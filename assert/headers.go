@@ -9,7 +9,7 @@ import (
 
 // The invariants a cassette's response headers carry, which a list of
 // events cannot show: VAI-1, MCP-1's content type and LG-1's run_id match
-// with Content-Location (FORMATS.md §(e)–(g)).
+// with Content-Location (docs/contracts.md).
 var (
 	vai1     = Rule{"VAI-1", Error, "the response is text/event-stream with x-vercel-ai-ui-message-stream: v1"}
 	mcp1     = Rule{"MCP-1", Error, "a response with an SSE body has Content-Type: text/event-stream"}

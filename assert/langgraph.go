@@ -8,7 +8,7 @@ import (
 )
 
 // The langgraph preset: LangGraph Platform streams (LG-*) and the
-// astream_events v2 payloads of its events mode (LCE-*), FORMATS.md §(e).
+// astream_events v2 payloads of its events mode (LCE-*), docs/contracts.md, "langgraph".
 // LG-1's run_id/Content-Location match is in CheckHeaders; LG-2's requested
 // modes and LG-10's resume need the request, not judged. LG-7 and LG-8 are
 // inferred and observed behaviour: warnings.

@@ -6,7 +6,7 @@ import (
 )
 
 // The mcp preset: MCP Streamable HTTP, the SSE response to one POSTed
-// request (FORMATS.md §(g)), judged from the stream alone. MCP-1, MCP-7,
+// request (docs/contracts.md, "mcp"), judged from the stream alone. MCP-1, MCP-7,
 // MCP-8 and MCP-9 are about headers, other requests and status codes, and
 // the response id's match with the POSTed request id needs the request:
 // they are not judged from events.

@@ -9,7 +9,7 @@ import (
 )
 
 // The openai-chat preset: OpenAI Chat Completions streaming
-// (FORMATS.md §(a)), data-only chunks ending in data: [DONE].
+// (docs/contracts.md, "openai-chat"), data-only chunks ending in data: [DONE].
 var (
 	oaiCC1  = Rule{"OAI-CC-1", Error, "data: [DONE] exactly once, last; a stream without it is truncated unless it ended with an error object"}
 	oaiCC2  = Rule{"OAI-CC-2", Error, "no event: field; every data but [DONE] is one JSON object"}

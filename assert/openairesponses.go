@@ -6,7 +6,7 @@ import (
 )
 
 // The openai-responses preset: OpenAI Responses API streaming
-// (FORMATS.md §(b)), typed events with sequence numbers and a terminal
+// (docs/contracts.md, "openai-responses"), typed events with sequence numbers and a terminal
 // event. OAI-R-11 (resuming with starting_after) needs two requests and is
 // not judged from one stream.
 var (

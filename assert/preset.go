@@ -16,8 +16,8 @@ type jsonEvent struct {
 
 // base is the shared part of the presets' checkers: the violations found so
 // far, and the last event. Each preset judges its rules as the events come,
-// rule group by rule group (methods named by the invariant IDs of
-// FORMATS.md, so that a reader can hold a preset against it), remembers only
+// rule group by rule group (methods named by the invariant IDs that
+// docs/contracts.md lists, so that a reader can hold a preset against it), remembers only
 // what a rule still needs, and keeps for End only what truly needs the end
 // of the stream ("done is last", "every block was stopped").
 type base struct {

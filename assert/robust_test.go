@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ssetape/ssetape/assert"
+	"github.com/ssetape/ssetape/sse"
 )
 
 // validStreams are a valid stream of each format, as LF SSE text.
@@ -179,5 +180,48 @@ func TestPresetsJudgeAsTheEventsCome(t *testing.T) {
 		if !strings.Contains(" "+strings.Join(got, " ")+" ", " "+c.rule+" ") {
 			t.Errorf("%s: %s not found before the end (found %v)", c.preset().Name, c.rule, got)
 		}
+	}
+}
+
+// An id the very next event repeats is a repeat: the rules tell an event
+// that carries an id: field (the raw view shows it) from one that inherits
+// the last event ID.
+func TestRepeatedIDOnTheNextEvent(t *testing.T) {
+	cases := []struct {
+		c    func() *assert.Contract
+		body string
+		rule string
+	}{
+		{assert.Generic, "id: 1\ndata: {}\n\nid: 1\ndata: {}\n\n", "SSE-4"},
+		{assert.MCP, "id: s_1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"a\"}\n\nid: s_1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"b\"}\n\n", "MCP-5"},
+		{assert.LangGraph, "event: metadata\nid: 1\ndata: {\"run_id\":\"r\"}\n\nevent: values\nid: 1\ndata: {}\n\n", "LG-10"},
+	}
+	for _, c := range cases {
+		sc := assert.NewStreamCheck(c.c(), assert.Meta{Name: "x"})
+		d := sse.NewDecoder(strings.NewReader(c.body))
+		for {
+			b, err := d.NextBlock()
+			if err != nil {
+				break
+			}
+			sc.Block(b, 0, false)
+		}
+		r := sc.End()
+		if got := strings.Join(rules(r, assert.Error), " "); !strings.Contains(got, c.rule) {
+			t.Errorf("%s: errors %q, want %s for the repeated id", c.c().Name, got, c.rule)
+		}
+	}
+	// Inherited: the second event has no id: field of its own.
+	sc := assert.NewStreamCheck(assert.Generic(), assert.Meta{Name: "x"})
+	d := sse.NewDecoder(strings.NewReader("id: 1\ndata: {}\n\ndata: {}\n\n"))
+	for {
+		b, err := d.NextBlock()
+		if err != nil {
+			break
+		}
+		sc.Block(b, 0, false)
+	}
+	if r := sc.End(); len(rules(r, assert.Error)) != 0 {
+		t.Errorf("an inherited id reported: %+v", r.Violations)
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // The vercel-ai preset: the AI SDK's UI message stream protocol v1
-// (FORMATS.md §(f)). VAI-1 is about response headers, which a list of
+// (docs/contracts.md, "vercel-ai"). VAI-1 is about response headers, which a list of
 // events does not carry; it is not judged here.
 var (
 	vai2  = Rule{"VAI-2", Error, "every event is data: JSON with a known type (or data-*), except one final data: [DONE]"}

@@ -27,7 +27,8 @@ type specCase struct {
 }
 
 // specCases are written from WHATWG HTML §9.2.6 and the rules and pitfalls
-// of SSE-SPEC.md (R1-R17, §3, §5, §6).
+// that docs/sse.md sets out (line ends, BOM, UTF-8, fields, id, retry,
+// dispatch, the end of the input).
 var specCases = []specCase{
 	// R3: line ends.
 	{name: "lf", in: "data: a\n\n", want: []ev{{"", "a", ""}}},

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit statuses, the same for every command (DESIGN.md).
+// Exit statuses, the same for every command (README.md, "Exit status").
 const (
 	exitOK          = 0   // all good, warnings included
 	exitCheckFailed = 1   // a check failed (a broken contract)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -32,6 +34,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"waitready": waitReady},
 	})
 }
 
@@ -103,4 +106,27 @@ func FuzzInspect(f *testing.F) {
 			}
 		}
 	})
+}
+
+// waitReady is the testscript command "waitready FILE VAR": it waits (up to
+// 10 s) until a server started in the background with --ready-json has
+// written its ready line to FILE, and sets VAR to its URL.
+func waitReady(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitready FILE VAR")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(ts.MkAbs(args[0]))
+		var ready struct {
+			Ready bool
+			URL   string
+		}
+		if line, _, ok := strings.Cut(string(b), "\n"); ok && json.Unmarshal([]byte(line), &ready) == nil && ready.Ready {
+			ts.Setenv(args[1], ready.URL)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s: no ready line within 10 s", args[0])
 }

@@ -32,6 +32,7 @@ type proxyOptions struct {
 	RedactJSON   []string
 	Contract     string
 	Quiet        bool
+	ReadyJSON    bool
 }
 
 func newProxyCmd(e *env, runF func(*proxyOptions) error) *cobra.Command {
@@ -71,6 +72,7 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	f.StringArrayVar(&o.RedactJSON, "redact-json", nil, "a JSON path ($.user.email) to redact in request bodies and event data; repeatable")
 	f.StringVar(&o.Contract, "contract", "", "check every stream that passes against this contract (auto: each stream its own preset; a preset; or a contract file), logging broken rules")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
+	f.BoolVar(&o.ReadyJSON, "ready-json", false, `once serving, print one line to stdout: {"ready": true, "url": "http://127.0.0.1:PORT"}`)
 	return cmd
 }
 
@@ -230,12 +232,15 @@ func proxyRun(o *proxyOptions) error {
 		fmt.Fprintf(o.Err, ", recording to %s", o.Output)
 	}
 	fmt.Fprintln(o.Err)
+	if o.ReadyJSON {
+		fmt.Fprintf(o.Out, "{\"ready\": true, \"url\": %q}\n", "http://"+addr)
+	}
 	if o.ready != nil {
 		o.ready(addr)
 	}
 	// At a stop, streams in flight are saved with what arrived (reason
 	// interrupted) before the server waits for their handlers.
-	why, err := serveUntilStopped(o.env, ln, handler, log, px.Interrupt, func() {
+	why, err := serveUntilStopped(o.env, ln, handler, log, nil, px.Interrupt, func() {
 		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %s recorded\n", plural(sk.count(), "interaction"))
 		if monitor != nil {
 			monitor.Summary(o.Err, "proxy")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -119,5 +120,31 @@ func TestProxyContract(t *testing.T) {
 	_ = stop()
 	if l := log.String(); !strings.Contains(l, "msg=contract") || !strings.Contains(l, "rule=AGT-1") || !strings.Contains(l, "1 of 1 stream broke the agent contract") {
 		t.Errorf("log:\n%s", l)
+	}
+}
+
+// Sixteen requests at once through a proxy that saves to one file: every
+// interaction is saved (the save path is safe under -race) and the file
+// loads with all of them.
+func TestProxyConcurrentSaves(t *testing.T) {
+	upstream, _, _ := startReplay(t, "--speed", "max")
+	out := filepath.Join(t.TempDir(), "many.yaml")
+	px, log, stop := startProxy(t, "--upstream", upstream, "-o", out)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			post(t, px+"/api/chat/en", `{}`)
+		}()
+	}
+	wg.Wait()
+	_ = stop()
+	c, err := cassette.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Interactions) != 16 || strings.Contains(log.String(), "not saved") {
+		t.Errorf("%d interactions saved\n%s", len(c.Interactions), log.String())
 	}
 }

@@ -50,6 +50,10 @@ type replayOptions struct {
 	FailOnViolation bool
 	MaxSessions     int
 	ttfbSet         bool // --ttfb was given
+	// ReadyJSON prints {"ready": true, "url": ...} on stdout once serving.
+	ReadyJSON bool
+	// ExitWithStdin stops the server (cleanly, exit 0) when stdin ends.
+	ExitWithStdin bool
 	// CPUProfile, when set, is where a CPU profile of the run is written
 	// (a hidden flag, for measuring the server under load).
 	CPUProfile string
@@ -127,6 +131,8 @@ contract with an error, so that a CI job can gate on the replay itself.`,
 	f.StringArrayVar(&o.Faults, "fault", nil, "a fault spec for every request (name:key=value,...; several joined with ;); repeatable; see docs/faults.md")
 	f.StringVar(&o.Contract, "contract", "", "check every stream sent against this contract (auto: each stream its own preset; a preset such as agent or openai-chat; or a contract file), logging each broken rule when it is found")
 	f.BoolVar(&o.FailOnViolation, "fail-on-violation", false, "with --contract: exit 1 at stop (Ctrl-C or SIGTERM) when any stream broke the contract with an error")
+	f.BoolVar(&o.ReadyJSON, "ready-json", false, `once serving, print one line to stdout: {"ready": true, "url": "http://127.0.0.1:PORT"}`)
+	f.BoolVar(&o.ExitWithStdin, "exit-with-stdin", false, "stop (cleanly, exit 0) when standard input reaches its end: a server that never outlives the process that started it")
 	f.IntVar(&o.MaxSessions, "max-sessions", replayer.DefaultMaxSessions, "keep the counters of at most this many sessions; past it the least recently used session starts over")
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
@@ -338,10 +344,17 @@ func replayRun(o *replayOptions) error {
 	if len(o.Paths) == 0 {
 		fmt.Fprintf(o.Err, "ssetape replay: try: curl -N -X POST http://%s/api/chat\n", addr)
 	}
+	if o.ReadyJSON {
+		fmt.Fprintf(o.Out, "{\"ready\": true, \"url\": %q}\n", "http://"+addr)
+	}
 	if o.ready != nil {
 		o.ready(addr)
 	}
-	why, err := serveUntilStopped(o.env, ln, srv, opts.Logger, func() {
+	var stdinEnd <-chan struct{}
+	if o.ExitWithStdin {
+		stdinEnd = untilEOF(o.In)
+	}
+	why, err := serveUntilStopped(o.env, ln, srv, opts.Logger, stdinEnd, func() {
 		fmt.Fprintln(o.Err, "ssetape replay: stopping")
 		srv.Close()
 		if p := srv.Lateness(); p.Writes > 0 {

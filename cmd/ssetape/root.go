@@ -34,7 +34,9 @@ usage, 3 a runtime failure, 130 interrupted.`,
   curl -sN http://127.0.0.1:8000/api/chat | ssetape inspect -`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(e.In)
 	root.SetOut(e.Out)
 	root.SetErr(e.Err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,14 +31,25 @@ type stopped int
 
 const (
 	byInterrupt stopped = iota // Ctrl-C (SIGINT), or a test's stop
-	byTerminate                // SIGTERM
+	byTerminate                // SIGTERM, or the end of stdin with --exit-with-stdin
 )
 
-// serveUntilStopped serves h on ln until Ctrl-C or SIGTERM (or e.stop),
-// then runs before (which ends what is in progress), shuts the server down
-// (waiting up to 5 s for requests in flight) and runs after. It says what
-// stopped it, or returns a runtime failure if serving failed.
-func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger, before, after func()) (stopped, error) {
+// untilEOF returns a channel closed when r reaches its end (or fails).
+func untilEOF(r io.Reader) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	return done
+}
+
+// serveUntilStopped serves h on ln until Ctrl-C or SIGTERM (or e.stop, or
+// stdinEnd when set), then runs before (which ends what is in progress),
+// shuts the server down (waiting up to 5 s for requests in flight) and runs
+// after. It says what stopped it, or returns a runtime failure if serving
+// failed.
+func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger, stdinEnd <-chan struct{}, before, after func()) (stopped, error) {
 	hs := serving.NewServer(h, log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -53,6 +65,8 @@ func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger
 	case err := <-served:
 		return why, runtimeError(err)
 	case <-stop:
+	case <-stdinEnd:
+		why = byTerminate
 	case sig := <-sigs:
 		if sig == syscall.SIGTERM {
 			why = byTerminate

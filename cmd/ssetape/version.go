@@ -4,23 +4,55 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3";
-// otherwise it comes from the module's build information.
-var version = ""
+// version and revision are set at build time with -ldflags "-X
+// main.version=v1.2.3 -X main.revision=abc1234" (the npm package's binaries
+// are); otherwise they come from the build information, which go install and
+// go build stamp from the checkout (the module version, the VCS revision).
+var version, revision = "", ""
 
 func versionString() string {
-	v := version
-	if v == "" {
-		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	v, rev := version, revision
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
 		}
+		if rev == "" {
+			rev = vcsRevision(bi)
+		}
+	}
+	if v == "" {
+		v = "dev"
+	}
+	if rev != "" && !strings.Contains(v, strings.TrimSuffix(rev, "-dirty")) {
+		return fmt.Sprintf("ssetape %s (revision %s, %s, %s/%s)", v, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	}
 	return fmt.Sprintf("ssetape %s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// vcsRevision is the short VCS revision a build was made from, with
+// "-dirty" for uncommitted changes; "" when unknown (go run, go test).
+func vcsRevision(bi *debug.BuildInfo) string {
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" && dirty {
+		rev += "-dirty"
+	}
+	return rev
 }
 
 func newVersionCmd(e *env) *cobra.Command {
