@@ -38,6 +38,29 @@ func (e LineEnding) Bytes() string {
 	return ""
 }
 
+// LineEndings counts line endings, to find the one a stream mostly uses:
+// the one a re-encoded or synthesised stream then keeps.
+type LineEndings [4]int
+
+// Add counts one line ending; NoLineEnding is not counted.
+func (c *LineEndings) Add(e LineEnding) {
+	if e != NoLineEnding && int(e) < len(c) {
+		c[e]++
+	}
+}
+
+// Dominant is the line ending counted most often: LF when none was counted
+// or on a tie with LF, then CRLF before CR.
+func (c *LineEndings) Dominant() LineEnding {
+	best := LF
+	for _, e := range []LineEnding{CRLF, CR} {
+		if c[e] > c[best] {
+			best = e
+		}
+	}
+	return best
+}
+
 // ParseLineEnding reads "lf", "crlf" or "cr".
 func ParseLineEnding(s string) (LineEnding, bool) {
 	switch s {
@@ -117,4 +140,15 @@ type Block struct {
 	Ending LineEnding
 	// Start and End are input offsets, as for Event.
 	Start, End int64
+}
+
+// DispatchOffset is the input offset of the first byte of the line end
+// that dispatched the block, the moment a client fires its event: a chunk
+// holding that byte completes the event. For an unterminated final block
+// it is the offset of the block's last byte.
+func (b Block) DispatchOffset() int64 {
+	if !b.Terminated {
+		return max(b.Start, b.End-1)
+	}
+	return b.End - int64(len(b.Ending.Bytes()))
 }
