@@ -65,14 +65,49 @@ func (c *agentChecker) Event(e Event) {
 		c.sentinel = e
 		return
 	}
-	if c.done > 0 {
-		if e.Type == "done" {
-			c.add(violation(agt1, e, "done again (the first was event %d): done comes exactly once", c.done))
-		} else {
-			c.add(violation(agt1, e, "an event after done (event %d): done must be the last event", c.done))
-		}
-	}
+	c.agt1AfterDone(e)
 	f := readFields(e.Data)
+	typ := c.agt2Type(e, f)
+	if c.errorAt > 0 && e.N == c.errorAt+1 && typ != "done" {
+		c.add(violation(agt3, e, "%s right after error (event %d); expected done", typ, c.errorAt))
+	}
+	if c.final > 0 && typ != "done" && c.done == 0 {
+		c.add(violation(agt5, e, "%s after final_answer (event %d); expected only done", typ, c.final))
+	}
+	switch typ {
+	case "text_delta":
+		if c.final == 0 { // AGT-6 compares the deltas before final_answer
+			c.deltas.WriteString(f.contentText())
+		}
+	case "tool_call":
+		key, name := f.toolKey()
+		c.calls = append(c.calls, &toolCall{key: key, id: f.id, name: name, event: e})
+	case "tool_result":
+		c.agt4Result(e, f)
+	case "final_answer":
+		c.agt5Final(e, f)
+	case "error":
+		c.agt3Error(e)
+	case "done":
+		c.agt7Done(e, f)
+	}
+}
+
+// agt1AfterDone: nothing after done, and done once.
+func (c *agentChecker) agt1AfterDone(e Event) {
+	if c.done == 0 {
+		return
+	}
+	if e.Type == "done" {
+		c.add(violation(agt1, e, "done again (the first was event %d): done comes exactly once", c.done))
+	} else {
+		c.add(violation(agt1, e, "an event after done (event %d): done must be the last event", c.done))
+	}
+}
+
+// agt2Type checks an event's name against its data.type and the protocol's
+// types, and returns its type.
+func (c *agentChecker) agt2Type(e Event, f fields) string {
 	dataType := ""
 	switch {
 	case !f.valid:
@@ -93,17 +128,21 @@ func (c *agentChecker) Event(e Event) {
 	if !slices.Contains(agentTypes, typ) {
 		c.add(violation(agt2, e, "%q is not a type of the protocol; expected one of %s", typ, strings.Join(agentTypes, ", ")))
 	}
-	if c.errorAt > 0 && e.N == c.errorAt+1 && typ != "done" {
-		c.add(violation(agt3, e, "%s right after error (event %d); expected done", typ, c.errorAt))
-	}
-	if c.final > 0 && typ != "done" && c.done == 0 {
-		c.add(violation(agt5, e, "%s after final_answer (event %d); expected only done", typ, c.final))
-	}
-	content := f.content
+	return typ
+}
+
+// contentText is the content field: a string's value, else its raw JSON.
+func (f fields) contentText() string {
 	if f.has&hasContent == 0 {
-		content = f.contentRaw
+		return f.contentRaw
 	}
-	key, name := "", f.name
+	return f.content
+}
+
+// toolKey is how a tool call or result is paired (id, else tool, else
+// name) and its tool's name.
+func (f fields) toolKey() (key, name string) {
+	name = f.name
 	if f.has&hasTool != 0 {
 		name = f.tool
 	}
@@ -115,59 +154,61 @@ func (c *agentChecker) Event(e Event) {
 	case f.has&hasName != 0:
 		key = "name " + f.name
 	}
-	switch typ {
-	case "text_delta":
-		if c.final == 0 { // AGT-6 compares the deltas before final_answer
-			c.deltas.WriteString(content)
+	return key, name
+}
+
+// agt4Result pairs a tool_result with an open tool_call: by id when both
+// carry one, else by tool or name, in order.
+func (c *agentChecker) agt4Result(e Event, f fields) {
+	key, name := f.toolKey()
+	for _, tc := range c.calls {
+		if tc.answered {
+			continue
 		}
-	case "tool_call":
-		c.calls = append(c.calls, &toolCall{key: key, id: f.id, name: name, event: e})
-	case "tool_result":
-		// By id when both carry one, else by tool or name, in order.
-		var match *toolCall
-		for _, tc := range c.calls {
-			if tc.answered {
-				continue
-			}
-			if (tc.id != "" && f.id != "" && tc.id == f.id) || ((tc.id == "" || f.id == "") && name != "" && tc.name == name) {
-				match = tc
-				break
-			}
+		if (tc.id != "" && f.id != "" && tc.id == f.id) || ((tc.id == "" || f.id == "") && name != "" && tc.name == name) {
+			tc.answered = true
+			return
 		}
-		if match == nil {
-			c.add(violation(agt4, e, "a tool_result (%s) with no open tool_call; expected an earlier tool_call with that %s", orUnknown(key), strings.SplitN(key+" ", " ", 2)[0]))
-		} else {
-			match.answered = true
-		}
-	case "final_answer":
-		if c.final > 0 {
-			c.add(violation(agt5, e, "final_answer again (the first was event %d); final_answer comes at most once", c.final))
-		} else {
-			c.final, c.finalEv, c.finalTxt = e.N, e, content
-		}
-		if c.errorAt > 0 {
-			c.add(violation(agt7, e, "final_answer after an error (event %d); the error path has no final_answer", c.errorAt))
-		}
-		c.unanswered("final_answer")
-	case "error":
-		if c.errorAt > 0 {
-			c.add(violation(agt3, e, "error again (the first was event %d); error comes at most once", c.errorAt))
-		} else {
-			c.errorAt, c.errorEv = e.N, e
-		}
-		if c.final > 0 {
-			c.add(violation(agt7, e, "error after final_answer (event %d): a final_answer on the error path", c.final))
-		}
-	case "done":
-		if c.done == 0 {
-			c.done = e.N
-		}
-		// The article's done has no status; one that says one must say error.
-		if c.errorAt > 0 && f.has&hasStatus != 0 && f.status != "error" {
-			c.add(violation(agt7, e, "done with status %q after an error (event %d); expected status \"error\"", f.status, c.errorAt))
-		}
-		c.unanswered("done")
 	}
+	c.add(violation(agt4, e, "a tool_result (%s) with no open tool_call; expected an earlier tool_call with that %s", orUnknown(key), strings.SplitN(key+" ", " ", 2)[0]))
+}
+
+// agt5Final: final_answer at most once, never on the error path.
+func (c *agentChecker) agt5Final(e Event, f fields) {
+	if c.final > 0 {
+		c.add(violation(agt5, e, "final_answer again (the first was event %d); final_answer comes at most once", c.final))
+	} else {
+		c.final, c.finalEv, c.finalTxt = e.N, e, f.contentText()
+	}
+	if c.errorAt > 0 {
+		c.add(violation(agt7, e, "final_answer after an error (event %d); the error path has no final_answer", c.errorAt))
+	}
+	c.unanswered("final_answer")
+}
+
+// agt3Error: error at most once, never after final_answer.
+func (c *agentChecker) agt3Error(e Event) {
+	if c.errorAt > 0 {
+		c.add(violation(agt3, e, "error again (the first was event %d); error comes at most once", c.errorAt))
+	} else {
+		c.errorAt, c.errorEv = e.N, e
+	}
+	if c.final > 0 {
+		c.add(violation(agt7, e, "error after final_answer (event %d): a final_answer on the error path", c.final))
+	}
+}
+
+// agt7Done: the first done; after an error, a done that gives a status says
+// error.
+func (c *agentChecker) agt7Done(e Event, f fields) {
+	if c.done == 0 {
+		c.done = e.N
+	}
+	// The article's done has no status; one that says one must say error.
+	if c.errorAt > 0 && f.has&hasStatus != 0 && f.status != "error" {
+		c.add(violation(agt7, e, "done with status %q after an error (event %d); expected status \"error\"", f.status, c.errorAt))
+	}
+	c.unanswered("done")
 }
 
 // unanswered reports the tool calls still open at final_answer or done,

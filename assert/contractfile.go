@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ssetape/ssetape/internal/yamlschema"
 )
 
 // A contract file (YAML) names its rules and, optionally, a grammar:
@@ -23,7 +23,9 @@ import (
 //	  - pair: {open: tool_call.id, close: tool_result.id}
 //	grammar: "thinking* ( text_delta | tool_call tool_result )* final_answer? done"
 //
-// docs/contracts.md lists every rule.
+// It is read as cassettes are (internal/yamlschema): every problem is
+// reported with file:line:column, the key and a hint. The rule kinds are in
+// contractrules.go, one small type each; docs/contracts.md lists them.
 
 // LoadContract reads a contract file.
 func LoadContract(path string) (*Contract, error) {
@@ -34,76 +36,83 @@ func LoadContract(path string) (*Contract, error) {
 	return ParseContract(data, path)
 }
 
-// contractError is a problem in a contract file, with its place.
-type contractError struct {
-	file         string
-	line, column int
-	key, msg     string
+// fileContract is a contract file, read.
+type fileContract struct {
+	name, typeFrom, grammarID string
+	rules                     []*fileRule
+	grammar                   *Grammar
 }
 
-func (e *contractError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", e.file, e.line, e.column, e.key, e.msg)
+// fileRule is one rule of a contract file: its ID and severity, and its
+// check (made fresh for each stream).
+type fileRule struct {
+	rule  Rule
+	check ruleCheck
 }
 
-// ParseContract reads a contract from YAML; file names it in errors.
+// ParseContract reads a contract from YAML; file names it in errors. A
+// non-nil error lists every problem found (a yamlschema.Errors).
 func ParseContract(data []byte, file string) (*Contract, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML: %v", file, strings.TrimPrefix(err.Error(), "yaml: "))
+	r := &yamlschema.Reader{File: file}
+	spec := &fileContract{typeFrom: "event", grammarID: "GRAMMAR"}
+	root, ok := r.Document(data)
+	switch {
+	case !ok:
+		return nil, r.Errs
+	case root == nil || root.Kind != yaml.MappingNode:
+		r.Fail(root, "", "a contract is a mapping with name, rules and grammar", "see docs/contracts.md")
+		return nil, r.Errs
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: a contract is a mapping with name, rules and grammar (see docs/contracts.md)", file)
-	}
-	fail := func(n *yaml.Node, key, format string, a ...any) error {
-		return &contractError{file: file, line: n.Line, column: n.Column, key: key, msg: fmt.Sprintf(format, a...)}
-	}
-	spec := &fileContract{typeFrom: "event"}
-	root := doc.Content[0]
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		switch k.Value {
-		case "name":
-			spec.name = v.Value
-		case "type_from":
-			if v.Value != "event" && !strings.HasPrefix(v.Value, "data.") {
-				return nil, fail(v, "type_from", "%q: want event or data.FIELD (like data.type)", v.Value)
-			}
-			spec.typeFrom = v.Value
-		case "grammar":
-			g, err := ParseGrammar(v.Value)
-			if err != nil {
-				return nil, fail(v, "grammar", "%v", err)
-			}
-			spec.grammar = g
-		case "grammar_id":
-			spec.grammarID = v.Value
-		case "rules":
-			if v.Kind != yaml.SequenceNode {
-				return nil, fail(v, "rules", "must be a list of rules, like - last: done")
-			}
-			for j, item := range v.Content {
-				r, err := parseRule(item, fmt.Sprintf("rules[%d]", j), fail)
-				if err != nil {
-					return nil, err
+	r.Mapping(root, "", yamlschema.Fields{
+		"name": func(n *yaml.Node, key string) { spec.name, _ = r.Str(n, key) },
+		"type_from": func(n *yaml.Node, key string) {
+			if v, ok := r.Str(n, key); ok {
+				if v != "event" && (!strings.HasPrefix(v, "data.") || v == "data.") {
+					r.Fail(n, key, fmt.Sprintf("%q: want event or data.FIELD", v), "like data.type")
+					return
 				}
-				spec.rules = append(spec.rules, r)
+				spec.typeFrom = v
 			}
-		default:
-			return nil, fail(k, k.Value, "unknown key; a contract has name, type_from, rules, grammar and grammar_id")
-		}
+		},
+		"grammar": func(n *yaml.Node, key string) {
+			if v, ok := r.Str(n, key); ok {
+				g, err := ParseGrammar(v)
+				if err != nil {
+					r.Fail(n, key, err.Error(), "")
+					return
+				}
+				spec.grammar = g
+			}
+		},
+		"grammar_id": func(n *yaml.Node, key string) {
+			if v, ok := r.Str(n, key); ok && v != "" {
+				spec.grammarID = v
+			}
+		},
+		"rules": func(n *yaml.Node, key string) {
+			if n.Kind != yaml.SequenceNode {
+				r.Fail(n, key, "must be a list of rules", "like - last: done")
+				return
+			}
+			for i, item := range n.Content {
+				if fr := readRule(r, yamlschema.Resolve(item), fmt.Sprintf("%s[%d]", key, i)); fr != nil {
+					spec.rules = append(spec.rules, fr)
+				}
+			}
+		},
+	})
+	if len(r.Errs) == 0 && len(spec.rules) == 0 && spec.grammar == nil {
+		r.Fail(nil, "", "the contract has no rules and no grammar", "add rules: or grammar:")
+	}
+	if len(r.Errs) > 0 {
+		return nil, r.Errs
 	}
 	if spec.name == "" {
 		spec.name = file
 	}
-	if len(spec.rules) == 0 && spec.grammar == nil {
-		return nil, fmt.Errorf("%s: the contract has no rules and no grammar", file)
-	}
-	if spec.grammarID == "" {
-		spec.grammarID = "GRAMMAR"
-	}
 	c := &Contract{Name: spec.name, New: func() Checker { return spec.newChecker() }}
-	for _, r := range spec.rules {
-		c.Rules = append(c.Rules, r.rule)
+	for _, fr := range spec.rules {
+		c.Rules = append(c.Rules, fr.rule)
 	}
 	if spec.grammar != nil {
 		c.Rules = append(c.Rules, Rule{spec.grammarID, Error, "the sequence of types follows " + spec.grammar.Text})
@@ -111,159 +120,75 @@ func ParseContract(data []byte, file string) (*Contract, error) {
 	return c, nil
 }
 
-type fileContract struct {
-	name, typeFrom, grammarID string
-	rules                     []*fileRule
-	grammar                   *Grammar
-}
-
-// fileRule is one rule of a contract file.
-type fileRule struct {
-	rule    Rule
-	kind    string
-	a, b    string   // the types (or A.key, B.key for pair) it names
-	types   []string // for never-after, allowed
-	fields  map[string][]string
-	d       time.Duration
-	keyA    string
-	keyB    string
-	dataKey string // for name-equals
-}
-
-var ruleKinds = []string{"last", "first", "exactly-once", "at-most-once", "never-after", "followed-by", "pair", "json",
-	"name-equals", "required", "allowed", "max-gap", "first-within"}
-
-func parseRule(n *yaml.Node, key string, fail func(*yaml.Node, string, string, ...any) error) (*fileRule, error) {
+// readRule reads one item of rules: exactly one rule kind, with an optional
+// id and severity.
+func readRule(r *yamlschema.Reader, n *yaml.Node, key string) *fileRule {
 	if n.Kind != yaml.MappingNode {
-		return nil, fail(n, key, "a rule is a mapping such as {last: done}; the rules are %s", strings.Join(ruleKinds, ", "))
+		r.Fail(n, key, "a rule is a mapping such as {last: done}", "the rules are "+strings.Join(ruleKindNames(), ", "))
+		return nil
 	}
-	r := &fileRule{rule: Rule{Severity: Error}}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case k.Value == "id":
-			r.rule.ID = v.Value
-			continue
-		case k.Value == "severity":
-			if v.Value != "error" && v.Value != "warning" {
-				return nil, fail(v, key+".severity", "%q: want error or warning", v.Value)
-			}
-			r.rule.Severity = Severity(v.Value)
-			continue
-		case !slices.Contains(ruleKinds, k.Value):
-			return nil, fail(k, key+"."+k.Value, "unknown rule; the rules are %s", strings.Join(ruleKinds, ", "))
-		case r.kind != "":
-			return nil, fail(k, key+"."+k.Value, "one rule per item (this one already says %s)", r.kind)
-		}
-		r.kind = k.Value
-		sub := func(name string) (*yaml.Node, bool) {
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				if v.Content[j].Value == name {
-					return v.Content[j+1], true
+	fr := &fileRule{rule: Rule{Severity: Error}}
+	kinds := 0
+	fields := yamlschema.Fields{
+		"id": func(n *yaml.Node, key string) { fr.rule.ID, _ = r.Str(n, key) },
+		"severity": func(n *yaml.Node, key string) {
+			if v, ok := r.Str(n, key); ok {
+				if v != "error" && v != "warning" {
+					r.Fail(n, key, fmt.Sprintf("%q: want error or warning", v), "")
+					return
 				}
+				fr.rule.Severity = Severity(v)
 			}
-			return nil, false
-		}
-		list := func(n *yaml.Node) []string {
-			if n.Kind == yaml.ScalarNode {
-				return []string{n.Value}
+		},
+	}
+	for name, k := range ruleKinds {
+		fields[name] = func(v *yaml.Node, key string) {
+			kinds++
+			if kinds > 1 {
+				r.Fail(v, key, "one rule per item", "put each rule in an item of its own")
+				return
 			}
-			var out []string
-			for _, x := range n.Content {
-				out = append(out, x.Value)
+			fr.rule.Text = name
+			if fr.rule.ID == "" {
+				fr.rule.ID = name
 			}
-			return out
-		}
-		switch r.kind {
-		case "last", "first", "exactly-once", "at-most-once":
-			if v.Kind != yaml.ScalarNode || v.Value == "" {
-				return nil, fail(v, key+"."+r.kind, "name one type, like %s: done", r.kind)
-			}
-			r.a = v.Value
-		case "never-after":
-			after, ok := sub("after")
-			if v.Kind != yaml.MappingNode || !ok {
-				return nil, fail(v, key+".never-after", "write {after: final_answer, types: [text_delta]} (types left out: nothing at all)")
-			}
-			r.a = after.Value
-			if t, ok := sub("types"); ok {
-				r.types = list(t)
-			}
-		case "followed-by":
-			t, ok1 := sub("type")
-			nx, ok2 := sub("next")
-			if v.Kind != yaml.MappingNode || !ok1 || !ok2 {
-				return nil, fail(v, key+".followed-by", "write {type: error, next: done}: every error is immediately followed by done")
-			}
-			r.a, r.b = t.Value, nx.Value
-		case "pair":
-			o, ok1 := sub("open")
-			c, ok2 := sub("close")
-			if v.Kind != yaml.MappingNode || !ok1 || !ok2 || !strings.Contains(o.Value, ".") || !strings.Contains(c.Value, ".") {
-				return nil, fail(v, key+".pair", "write {open: tool_call.id, close: tool_result.id}: TYPE.FIELD of the data")
-			}
-			r.a, r.keyA, _ = strings.Cut(o.Value, ".")
-			r.b, r.keyB, _ = strings.Cut(c.Value, ".")
-		case "json":
-			if v.Value != "true" {
-				return nil, fail(v, key+".json", "write json: true")
-			}
-		case "name-equals":
-			if !strings.HasPrefix(v.Value, "data.") {
-				return nil, fail(v, key+".name-equals", "write name-equals: data.type")
-			}
-			r.dataKey = strings.TrimPrefix(v.Value, "data.")
-		case "required":
-			if v.Kind != yaml.MappingNode {
-				return nil, fail(v, key+".required", "write {tool_call: [id, name]}: fields the data of a type must have")
-			}
-			r.fields = map[string][]string{}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				r.fields[v.Content[j].Value] = list(v.Content[j+1])
-			}
-		case "allowed":
-			r.types = list(v)
-		case "max-gap", "first-within":
-			d, err := time.ParseDuration(v.Value)
-			if err != nil || d <= 0 {
-				return nil, fail(v, key+"."+r.kind, "%q: want a duration such as 5s", v.Value)
-			}
-			r.d = d
+			fr.check = k.read(r, v, key)
 		}
 	}
-	if r.kind == "" {
-		return nil, fail(n, key, "no rule in this item; the rules are %s", strings.Join(ruleKinds, ", "))
+	before := len(r.Errs)
+	r.Mapping(n, key, fields)
+	if kinds == 0 && len(r.Errs) == before {
+		r.Fail(n, key, "no rule in this item", "the rules are "+strings.Join(ruleKindNames(), ", "))
 	}
-	if r.rule.ID == "" {
-		r.rule.ID = r.kind
+	if fr.check == nil {
+		return nil
 	}
-	r.rule.Text = r.kind
-	return r, nil
+	return fr
 }
 
 // fileChecker runs a contract file's rules over one stream.
 type fileChecker struct {
+	base
 	spec   *fileContract
-	out    []Violation
-	n      int
-	prev   Event
+	checks []ruleCheck
 	count  map[string]int
-	seenA  map[*fileRule]bool   // never-after: the after type was seen
-	expect map[*fileRule]*Event // followed-by: the event that wants a next
-	open   map[*fileRule]map[string][]Event
-	last   Event
+	prev   Event
 	run    *grammarRun
 }
 
 func (s *fileContract) newChecker() *fileChecker {
-	c := &fileChecker{spec: s, count: map[string]int{}, seenA: map[*fileRule]bool{}, expect: map[*fileRule]*Event{},
-		open: map[*fileRule]map[string][]Event{}}
+	c := &fileChecker{spec: s, count: map[string]int{}}
+	for _, fr := range s.rules {
+		c.checks = append(c.checks, fr.check.fresh())
+	}
 	if s.grammar != nil {
 		c.run = s.grammar.run()
 	}
 	return c
 }
 
+// typeOf is an event's type for the contract: its name, or the data field
+// type_from names.
 func (c *fileChecker) typeOf(e Event, data map[string]any) string {
 	if c.spec.typeFrom == "event" {
 		return e.TypeName()
@@ -278,129 +203,36 @@ func (c *fileChecker) typeOf(e Event, data map[string]any) string {
 }
 
 func (c *fileChecker) Event(e Event) {
-	var data map[string]any
-	jsonErr := json.Unmarshal([]byte(e.Data), &data)
-	typ := c.typeOf(e, data)
+	fe := &fileEvent{Event: e, prev: c.prev, count: c.count}
+	var v any
+	if json.Unmarshal([]byte(e.Data), &v) == nil {
+		fe.json = true
+		fe.data, _ = v.(map[string]any)
+	}
+	fe.typ = c.typeOf(e, fe.data)
 	c.n++
-	c.count[typ]++
-	for _, r := range c.spec.rules {
-		at := func(format string, a ...any) { c.out = append(c.out, violation(r.rule, e, format, a...)) }
-		switch r.kind {
-		case "first":
-			if c.n == 1 && typ != r.a {
-				at("the first event is %s; expected %s", typ, r.a)
-			}
-		case "last":
-			if c.count[r.a] > 0 && typ != r.a {
-				at("%s after %s; %s must be the last event", typ, r.a, r.a)
-			}
-		case "exactly-once", "at-most-once":
-			if typ == r.a && c.count[typ] == 2 {
-				at("%s again; it comes at most once", typ)
-			}
-		case "never-after":
-			if c.seenA[r] && (len(r.types) == 0 || slices.Contains(r.types, typ)) {
-				at("%s after %s", typ, r.a)
-			}
-			if typ == r.a {
-				c.seenA[r] = true
-			}
-		case "followed-by":
-			if w := c.expect[r]; w != nil {
-				if typ != r.b {
-					at("%s right after %s (event %d); expected %s", typ, r.a, w.N, r.b)
-				}
-				c.expect[r] = nil
-			}
-			if typ == r.a {
-				ev := e
-				c.expect[r] = &ev
-			}
-		case "pair":
-			if c.open[r] == nil {
-				c.open[r] = map[string][]Event{}
-			}
-			switch typ {
-			case r.a:
-				k := fmt.Sprint(data[r.keyA])
-				c.open[r][k] = append(c.open[r][k], e)
-			case r.b:
-				k := fmt.Sprint(data[r.keyB])
-				if len(c.open[r][k]) == 0 {
-					at("%s with %s %s answers no open %s", r.b, r.keyB, k, r.a)
-				} else {
-					c.open[r][k] = c.open[r][k][1:]
-				}
-			}
-		case "json":
-			if jsonErr != nil && e.Data != "[DONE]" {
-				var v any
-				if json.Unmarshal([]byte(e.Data), &v) != nil {
-					at("the data is not JSON")
-				}
-			}
-		case "name-equals":
-			if v, _ := data[r.dataKey].(string); e.TypeName() != v {
-				at("event name %q but data.%s %q; they must be equal", e.TypeName(), r.dataKey, v)
-			}
-		case "required":
-			for _, f := range r.fields[typ] {
-				if _, ok := data[f]; !ok {
-					at("%s has no %q field", typ, f)
-				}
-			}
-		case "allowed":
-			if !slices.Contains(r.types, typ) {
-				at("%q is not an allowed type; expected one of %s", typ, strings.Join(r.types, ", "))
-			}
-		case "max-gap":
-			if c.n > 1 && e.HasAt && e.At-c.prev.At > r.d {
-				at("%v since the previous event; at most %v", (e.At - c.prev.At).Round(time.Millisecond), r.d)
-			}
-		case "first-within":
-			if c.n == 1 && e.HasAt && e.At > r.d {
-				at("the first event came at %v; expected within %v", e.At.Round(time.Millisecond), r.d)
-			}
-		}
+	fe.n = c.n
+	c.count[fe.typ]++
+	for i, check := range c.checks {
+		rule := c.spec.rules[i].rule
+		check.event(fe, func(format string, a ...any) { c.out = append(c.out, violation(rule, e, format, a...)) })
 	}
 	if c.run != nil && !c.run.failed {
-		if ok, want := c.run.step(typ); !ok {
+		if ok, want := c.run.step(fe.typ); !ok {
 			c.run.failed = true
-			c.out = append(c.out, violation(Rule{c.spec.grammarID, Error, ""}, e, "%s cannot come here; expected one of %s", typ, strings.Join(want, ", ")))
+			c.out = append(c.out, violation(Rule{c.spec.grammarID, Error, ""}, e, "%s cannot come here; expected one of %s", fe.typ, strings.Join(want, ", ")))
 		}
 	}
 	c.prev, c.last = e, e
 }
 
 func (c *fileChecker) End() []Violation {
-	for _, r := range c.spec.rules {
-		at := func(e Event, format string, a ...any) { c.out = append(c.out, violation(r.rule, e, format, a...)) }
-		switch r.kind {
-		case "last":
-			if c.count[r.a] == 0 {
-				at(c.last, "the stream ended without %s; %s must be the last event", r.a, r.a)
-			}
-		case "exactly-once":
-			if c.count[r.a] == 0 {
-				at(c.last, "the stream has no %s; it comes exactly once", r.a)
-			}
-		case "followed-by":
-			if w := c.expect[r]; w != nil {
-				at(*w, "the stream ended right after %s; expected %s", r.a, r.b)
-			}
-		case "pair":
-			for k, evs := range c.open[r] {
-				for _, e := range evs {
-					at(e, "this %s (%s %s) got no %s", r.a, r.keyA, k, r.b)
-				}
-			}
-		}
+	for i, check := range c.checks {
+		rule := c.spec.rules[i].rule
+		check.end(c.last, c.count, func(e Event, format string, a ...any) { c.out = append(c.out, violation(rule, e, format, a...)) })
 	}
 	if c.run != nil && !c.run.failed && !c.run.accepting() {
 		c.out = append(c.out, violation(Rule{c.spec.grammarID, Error, ""}, c.last, "the stream ended early; expected one of %s", strings.Join(c.run.expected(), ", ")))
 	}
-	slices.SortStableFunc(c.out, func(a, b Violation) int { return a.Event - b.Event })
-	return c.out
+	return c.sorted()
 }
-
-func (c *fileChecker) found() []Violation { return append([]Violation(nil), c.out...) }

@@ -108,19 +108,34 @@ func TestGrammarSyntax(t *testing.T) {
 
 func TestContractFileErrors(t *testing.T) {
 	cases := map[string]string{
-		"rules:\n  - {lst: done}\n":                   "c.yaml:2:6: rules[0].lst: unknown rule; the rules are last, first",
-		"rules:\n  - {pair: {open: tool_call}}\n":     "c.yaml:2:12: rules[0].pair: write {open: tool_call.id, close: tool_result.id}",
+		"rules:\n  - {lst: done}\n":                   "c.yaml:2:6: rules[0].lst: unknown key (did you mean last?)",
+		"rules:\n  - {pair: {open: tool_call}}\n":     "c.yaml:2:19: rules[0].pair.open: \"tool_call\": want TYPE.FIELD of the data (like tool_call.id)\nc.yaml:2:12: rules[0].pair.close: missing",
 		"rules:\n  - {last: done, severity: fatal}\n": "rules[0].severity: \"fatal\": want error or warning",
 		"grammar: \"a ( b\"\n":                        "c.yaml:1:10: grammar: grammar \"a ( b\": a ( is not closed",
 		"name: x\n":                                   "the contract has no rules and no grammar",
 		"rules: done\n":                               "c.yaml:1:8: rules: must be a list of rules",
 		"rulez: []\n":                                 "c.yaml:1:1: rulez: unknown key",
-		"rules:\n  - {max-gap: soon}\n":               "\"soon\": want a duration such as 5s",
+		"rules:\n  - {max-gap: soon}\n":               "c.yaml:2:15: rules[0].max-gap: \"soon\" is not a duration",
+		"rules:\n  - {last: done, first: thinking}\n": "rules[0].first: one rule per item",
 	}
 	for y, want := range cases {
 		_, err := assert.ParseContract([]byte(y), "c.yaml")
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want %q", y, err, want)
+		}
+	}
+}
+
+// Every problem of a contract file is reported in one run, with its place.
+func TestContractFileReportsEveryProblem(t *testing.T) {
+	_, err := assert.ParseContract([]byte("nmae: x\nrules:\n  - {lst: done}\n  - {max-gap: 0s}\n  - {pair: {open: a.id}}\ngrammar: 'a ('\n"), "c.yaml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"c.yaml:1:1: nmae: unknown key (did you mean name?)", "c.yaml:3:6: rules[0].lst: unknown key (did you mean last?)",
+		"c.yaml:4:15: rules[1].max-gap: must be more than 0", "rules[2].pair.close: missing", "c.yaml:6:10: grammar:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q:\n%v", want, err)
 		}
 	}
 }

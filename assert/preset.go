@@ -137,74 +137,93 @@ func Detect(events []Event) *Contract {
 	if len(events) == 0 {
 		return nil
 	}
-	var chat, ant, resp, gem, vai, mcp, lg int
+	var v shapeVotes
 	for _, e := range events {
-		if mode, _, _ := strings.Cut(e.Type, "|"); slices.Contains(lgModes, mode) && mode != "error" {
-			lg++
-		}
-		var o map[string]any
-		if json.Unmarshal([]byte(e.Data), &o) != nil {
-			if e.Data == "[DONE]" {
-				chat++
-			}
-			continue
-		}
-		t, _ := str(o["type"])
-		if s, _ := str(o["object"]); s == "chat.completion.chunk" {
-			chat++
-		}
-		if strings.HasPrefix(t, "response.") {
-			resp++
-		}
-		if _, ok := o["candidates"]; ok {
-			gem++
-		}
-		if v, _ := str(o["jsonrpc"]); v == "2.0" {
-			mcp++
-		}
-		if slices.Contains(vaiTypes, t) || strings.HasPrefix(t, "data-") {
-			vai++
-		}
-		if slices.Contains([]string{"message_start", "content_block_start", "content_block_delta",
-			"content_block_stop", "message_delta", "message_stop", "ping"}, t) {
-			ant++
-		}
-		// The error objects, so that a stream holding only an error is told apart.
-		eo := obj(o["error"])
-		_, hasSeq := o["sequence_number"]
-		switch {
-		case t == "error" && eo != nil: // Anthropic: {"type":"error","error":{"type":"overloaded_error",...}}
-			ant++
-		case t == "error" && hasSeq: // Responses: {"type":"error","code":...,"message":...,"sequence_number":...}
-			resp++
-		case t == "" && eo != nil:
-			_, numCode := num(eo["code"])
-			if _, status := str(eo["status"]); numCode && status {
-				gem++ // Gemini: {"error":{"code":503,"message":...,"status":"UNAVAILABLE"}}
-			} else if _, typed := eo["type"]; typed {
-				chat++ // OpenAI Chat: {"error":{"message":...,"type":"server_error",...}}
-			}
-		}
+		v.count(e)
 	}
-	switch {
+	switch n := len(events); {
 	case LooksLikeAgent(events):
 		return agentContract
-	case ant*2 > len(events):
+	case v.ant*2 > n:
 		return anthropicContract
-	case resp*2 > len(events):
+	case v.resp*2 > n:
 		return openAIResponsesContract
-	case gem*2 > len(events):
+	case v.gem*2 > n:
 		return geminiContract
-	case vai*2 > len(events):
+	case v.vai*2 > n:
 		return vercelAIContract
-	case mcp*2 >= len(events):
+	case v.mcp*2 >= n:
 		return mcpContract
-	case lg*2 > len(events):
+	case v.lg*2 > n:
 		return langGraphContract
-	case chat*2 > len(events):
+	case v.chat*2 > n:
 		return openAIChatContract
 	}
 	return nil
+}
+
+// shapeVotes counts, for each provider, the events whose shape is that
+// provider's: Detect picks the one with most of the stream.
+type shapeVotes struct {
+	chat, ant, resp, gem, vai, mcp, lg int
+}
+
+// anthropicTypes are the type values only Anthropic's Messages stream uses.
+var anthropicTypes = []string{"message_start", "content_block_start", "content_block_delta",
+	"content_block_stop", "message_delta", "message_stop", "ping"}
+
+// count adds one event's votes.
+func (v *shapeVotes) count(e Event) {
+	if mode, _, _ := strings.Cut(e.Type, "|"); slices.Contains(lgModes, mode) && mode != "error" {
+		v.lg++
+	}
+	var o map[string]any
+	if json.Unmarshal([]byte(e.Data), &o) != nil {
+		if e.Data == "[DONE]" {
+			v.chat++
+		}
+		return
+	}
+	t, _ := str(o["type"])
+	if s, _ := str(o["object"]); s == "chat.completion.chunk" {
+		v.chat++
+	}
+	if strings.HasPrefix(t, "response.") {
+		v.resp++
+	}
+	if _, ok := o["candidates"]; ok {
+		v.gem++
+	}
+	if s, _ := str(o["jsonrpc"]); s == "2.0" {
+		v.mcp++
+	}
+	if slices.Contains(vaiTypes, t) || strings.HasPrefix(t, "data-") {
+		v.vai++
+	}
+	if slices.Contains(anthropicTypes, t) {
+		v.ant++
+	}
+	v.countError(t, o)
+}
+
+// countError votes for the provider whose error object an event carries, so
+// that a stream holding only an error is told apart.
+func (v *shapeVotes) countError(t string, o map[string]any) {
+	eo := obj(o["error"])
+	_, hasSeq := o["sequence_number"]
+	switch {
+	case t == "error" && eo != nil: // Anthropic: {"type":"error","error":{"type":"overloaded_error",...}}
+		v.ant++
+	case t == "error" && hasSeq: // Responses: {"type":"error","code":...,"message":...,"sequence_number":...}
+		v.resp++
+	case t == "" && eo != nil:
+		_, numCode := num(eo["code"])
+		if _, status := str(eo["status"]); numCode && status {
+			v.gem++ // Gemini: {"error":{"code":503,"message":...,"status":"UNAVAILABLE"}}
+		} else if _, typed := eo["type"]; typed {
+			v.chat++ // OpenAI Chat: {"error":{"message":...,"type":"server_error",...}}
+		}
+	}
 }
 
 // Auto is --contract auto's choice for one stream: the preset its events
