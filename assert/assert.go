@@ -47,14 +47,9 @@ type Event struct {
 	HasID, IDKnown bool
 }
 
-// Type is the event's type for contracts: its SSE event name, or "message"
-// when it has none.
-func (e Event) TypeName() string {
-	if e.Type == "" {
-		return "message"
-	}
-	return e.Type
-}
+// TypeName is the event's type for contracts: its SSE event name, or
+// sse.DefaultType when it has none.
+func (e Event) TypeName() string { return sse.TypeName(e.Type) }
 
 // Violation is one broken rule.
 type Violation struct {

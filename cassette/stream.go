@@ -53,11 +53,7 @@ func EachBlock(chunks []Chunk, fn func(TimedBlock)) error {
 		if err != nil {
 			return fmt.Errorf("stream byte %d: %w", d.Offset(), err)
 		}
-		dispatchAt := b.End - int64(len(b.Ending.Bytes()))
-		if !b.Terminated {
-			dispatchAt = b.End - 1
-		}
-		fn(TimedBlock{Block: b, At: at(dispatchAt)})
+		fn(TimedBlock{Block: b, At: at(b.DispatchOffset())})
 	}
 }
 
@@ -103,28 +99,22 @@ func (r *Response) SetChunks(chunks []Chunk) error {
 		return err
 	}
 	body, _ := joinChunks(chunks)
-	counts := map[sse.LineEnding]int{}
+	var endings sse.LineEndings
 	entries := []Entry{}
 	for _, b := range blocks {
 		for _, l := range b.Lines {
-			counts[l.Ending]++
+			endings.Add(l.Ending)
 		}
 		if b.Terminated {
-			counts[b.Ending]++
+			endings.Add(b.Ending)
 		}
 		if e, ok := entryFromBlock(b, body); ok {
 			entries = append(entries, e)
 		}
 	}
-	eol := sse.LF
-	for _, e := range []sse.LineEnding{sse.CRLF, sse.CR} {
-		if counts[e] > counts[eol] {
-			eol = e
-		}
-	}
 	r.Entries = entries
 	r.Body = nil
-	r.Wire = &Wire{LineEnding: eol, Chunks: chunks, Checksum: Checksum(entries)}
+	r.Wire = &Wire{LineEnding: endings.Dominant(), Chunks: chunks, Checksum: Checksum(entries)}
 	return nil
 }
 

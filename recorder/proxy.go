@@ -149,7 +149,7 @@ func (p *Proxy) upstreamRequest(ctx context.Context, r *http.Request, body []byt
 		return nil, err
 	}
 	for k, vs := range r.Header {
-		if cassette.IsHopHeader(k) || IsOwnHeader(k) || k == "Accept-Encoding" {
+		if cassette.IsHopHeader(k) || cassette.IsOwnHeader(k) || k == "Accept-Encoding" {
 			continue
 		}
 		req.Header[k] = append([]string(nil), vs...)
@@ -227,7 +227,7 @@ func withoutOwnParams(raw string) string {
 	var keep []string
 	for _, part := range strings.Split(raw, "&") {
 		k, _, _ := strings.Cut(part, "=")
-		if name, _ := url.QueryUnescape(k); IsOwnParam(name) {
+		if name, _ := url.QueryUnescape(k); cassette.IsOwnParam(name) {
 			continue
 		}
 		keep = append(keep, part)

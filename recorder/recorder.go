@@ -54,21 +54,13 @@ func recordHeaders(h http.Header, red Redaction) cassette.Headers {
 	out := cassette.Headers{}
 	for k, vs := range h {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
-		if cassette.IsHopHeader(ck) || IsOwnHeader(ck) {
+		if cassette.IsHopHeader(ck) || cassette.IsOwnHeader(ck) {
 			continue
 		}
 		out[ck] = append([]string(nil), vs...)
 	}
 	return red.RedactHeaders(out)
 }
-
-// IsOwnHeader reports whether a header is one of ssetape's own (Ssetape-*):
-// never matched, forwarded or recorded.
-func IsOwnHeader(canonical string) bool { return strings.HasPrefix(canonical, "Ssetape-") }
-
-// IsOwnParam reports whether a query parameter is one of ssetape's own
-// (ssetape_*).
-func IsOwnParam(name string) bool { return strings.HasPrefix(name, "ssetape_") }
 
 // Capture is the recording of one response, built while the body streams.
 type Capture struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/replayer/internal/jsonbody"
 )
 
 // The catalog is every interaction a server holds, in groups: the cassettes
@@ -238,7 +239,7 @@ func (s *Server) Holds(r *http.Request) bool {
 		return false
 	}
 	in := &incoming{method: r.Method, path: r.URL.Path, query: q, body: body}
-	in.bodyJSON, in.isJSON = parseJSON(body)
+	in.bodyJSON, in.isJSON = jsonbody.Parse(body)
 	_, ok := s.cat.Load().match(in, session, s.opts.BodyAny)
 	return ok
 }

@@ -1,6 +1,10 @@
 package replayer
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/ssetape/ssetape/cassette"
+)
 
 // cors adds the CORS headers and, for a preflight, allows what it asks for.
 func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
@@ -16,7 +20,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
 		allow := r.Header.Get("Access-Control-Request-Headers")
 		if allow == "" {
-			allow = "Content-Type, Authorization, Last-Event-ID, Ssetape-Fault, Ssetape-Session"
+			allow = "Content-Type, Authorization, Last-Event-ID, " + cassette.FaultHeader + ", " + cassette.SessionHeader
 		}
 		h.Set("Access-Control-Allow-Headers", allow)
 		h.Set("Access-Control-Max-Age", "600")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"sync"
+
+	"github.com/ssetape/ssetape/replayer/internal/jsonbody"
 )
 
 // LogBuffer collects a server's log lines, safe for its goroutines. It is
@@ -51,7 +53,7 @@ func incomingForTest(method, url string, body []byte) *incoming {
 	r, _ := http.NewRequest(method, url, nil)
 	q, _ := parseQuery(r.URL.RawQuery)
 	in := &incoming{method: r.Method, path: r.URL.Path, query: q, body: body}
-	in.bodyJSON, in.isJSON = parseJSON(body)
+	in.bodyJSON, in.isJSON = jsonbody.Parse(body)
 	return in
 }
 

@@ -2,14 +2,13 @@ package replayer
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/replayer/internal/jsonbody"
 )
 
 // recorded is an interaction prepared for matching and serving.
@@ -51,7 +50,7 @@ func prepare(index int, file string, n int, it *cassette.Interaction, strict boo
 		}
 	}
 	r.query = q.forMatching(r.redacted)
-	r.body, r.bodyJSON = parseJSON(it.Request.Body)
+	r.body, r.bodyJSON = jsonbody.Parse(it.Request.Body)
 	if r.faults, err = CassetteFaults(file, n-1, it); err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (r *recorded) exactKey(bodyAny bool) (string, bool) {
 	if bodyAny || r.it.Match.AnyMethod || r.it.Match.Body.Mode != cassette.BodyExact || r.hasRedactedBody() {
 		return "", false
 	}
-	return r.it.Request.Method + " " + canonicalBody(r.it.Request.Body, r.body, r.bodyJSON), true
+	return r.it.Request.Method + " " + jsonbody.Canonical(r.it.Request.Body, r.body, r.bodyJSON), true
 }
 
 // hasRedactedBody reports whether the recorded body holds a redacted value,
@@ -103,34 +102,7 @@ func (r *recorded) hasRedactedBody() bool {
 
 // exactKey is a request's index key: its method and canonical body.
 func (in *incoming) exactKey() string {
-	return in.method + " " + canonicalBody(in.body, in.bodyJSON, in.isJSON)
-}
-
-// canonicalBody is a body as the exact comparison sees it: JSON re-encoded
-// (keys sorted, no spacing), anything else as it is.
-func canonicalBody(raw []byte, parsed any, isJSON bool) string {
-	if !isJSON {
-		return "b:" + string(raw)
-	}
-	b, err := json.Marshal(parsed)
-	if err != nil {
-		return "b:" + string(raw)
-	}
-	return "j:" + string(b)
-}
-
-func parseJSON(b []byte) (any, bool) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
-		return nil, false
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil || d.More() {
-		return nil, false
-	}
-	return v, true
+	return in.method + " " + jsonbody.Canonical(in.body, in.bodyJSON, in.isJSON)
 }
 
 // incoming is a request prepared for matching.
@@ -178,18 +150,18 @@ func (r *recorded) bodyDiff(in *incoming, m cassette.BodyMatch) string {
 		a, b := r.body, in.bodyJSON
 		switch m.Mode {
 		case cassette.BodyIgnore:
-			a, b = without(a, m.Paths), without(b, m.Paths)
+			a, b = jsonbody.Without(a, steps(m.Paths)...), jsonbody.Without(b, steps(m.Paths)...)
 		case cassette.BodyOnly:
 			for _, p := range m.Paths {
-				va, oka := lookup(a, p.Steps)
-				vb, okb := lookup(b, p.Steps)
-				if oka != okb || oka && firstDiffPath(va, vb) {
-					return fmt.Sprintf("body %s is %s, recorded %s", p.Text, show(vb, okb), show(va, oka))
+				va, oka := jsonbody.Lookup(a, p.Steps)
+				vb, okb := jsonbody.Lookup(b, p.Steps)
+				if oka != okb || oka && jsonbody.Differ(va, vb, cassette.Redacted) {
+					return fmt.Sprintf("body %s is %s, recorded %s", p.Text, jsonbody.Show(vb, okb), jsonbody.Show(va, oka))
 				}
 			}
 			return ""
 		}
-		if path, got, want := firstDiff("$", a, b); path != "" {
+		if path, got, want := jsonbody.FirstDiff("$", a, b, cassette.Redacted); path != "" {
 			return fmt.Sprintf("body %s is %s, recorded %s", path, got, want)
 		}
 		return ""
@@ -201,157 +173,9 @@ func (r *recorded) bodyDiff(in *incoming, m cassette.BodyMatch) string {
 		return "the recorded body is not JSON, and the interaction compares JSON paths"
 	}
 	if !bytes.Equal(r.it.Request.Body, in.body) {
-		return fmt.Sprintf("body %s, recorded %s", excerpt(in.body), excerpt(r.it.Request.Body))
+		return fmt.Sprintf("body %s, recorded %s", jsonbody.Excerpt(in.body), jsonbody.Excerpt(r.it.Request.Body))
 	}
 	return ""
-}
-
-// show writes a JSON value as JSON, cut to 80 bytes: a string shows once
-// in its JSON quotes ("大阪"), not quoted again.
-func show(v any, ok bool) string {
-	if !ok {
-		return "missing"
-	}
-	b, _ := json.Marshal(v)
-	return fault.Short(string(b), 80)
-}
-
-// excerpt quotes raw bytes, cut to 80 bytes.
-func excerpt(b []byte) string {
-	if len(b) == 0 {
-		return "(empty)"
-	}
-	return fmt.Sprintf("%q", fault.Short(string(b), 80))
-}
-
-// firstDiff finds the first place where two JSON values differ; it returns
-// the path and both values shown, or "" when they are equal. A recorded
-// value redacted to "REDACTED" matches any value: redaction never turns a
-// recording into a 404.
-func firstDiff(path string, want, got any) (string, string, string) {
-	if w, ok := want.(string); ok && w == cassette.Redacted {
-		return "", "", ""
-	}
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			break
-		}
-		keys := make([]string, 0, len(w)+len(g))
-		for k := range w {
-			keys = append(keys, k)
-		}
-		for k := range g {
-			if _, in := w[k]; !in {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			wv, wok := w[k]
-			gv, gok := g[k]
-			if wok != gok {
-				return path + "." + k, show(gv, gok), show(wv, wok)
-			}
-			if p, a, b := firstDiff(path+"."+k, wv, gv); p != "" {
-				return p, a, b
-			}
-		}
-		return "", "", ""
-	case []any:
-		g, ok := got.([]any)
-		if !ok {
-			break
-		}
-		for i := 0; i < len(w) && i < len(g); i++ {
-			if p, a, b := firstDiff(fmt.Sprintf("%s[%d]", path, i), w[i], g[i]); p != "" {
-				return p, a, b
-			}
-		}
-		if len(w) != len(g) {
-			return path, fmt.Sprintf("%d items", len(g)), fmt.Sprintf("%d items", len(w))
-		}
-		return "", "", ""
-	}
-	if !reflect.DeepEqual(want, got) {
-		return path, show(got, true), show(want, true)
-	}
-	return "", "", ""
-}
-
-// firstDiffPath reports whether two JSON values differ, as firstDiff sees
-// them.
-func firstDiffPath(want, got any) bool {
-	p, _, _ := firstDiff("$", want, got)
-	return p != ""
-}
-
-// lookup follows a JSON path's steps.
-func lookup(v any, steps []any) (any, bool) {
-	for _, s := range steps {
-		switch k := s.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			if v, ok = m[k]; !ok {
-				return nil, false
-			}
-		case int:
-			a, ok := v.([]any)
-			if !ok || k >= len(a) {
-				return nil, false
-			}
-			v = a[k]
-		}
-	}
-	return v, true
-}
-
-// without returns a copy of v with the paths removed (array items at a path
-// are set to null, so that indexes keep their meaning).
-func without(v any, paths []cassette.Path) any {
-	v = deepCopy(v)
-	for _, p := range paths {
-		if len(p.Steps) == 0 {
-			continue
-		}
-		parent, ok := lookup(v, p.Steps[:len(p.Steps)-1])
-		if !ok {
-			continue
-		}
-		switch k := p.Steps[len(p.Steps)-1].(type) {
-		case string:
-			if m, ok := parent.(map[string]any); ok {
-				delete(m, k)
-			}
-		case int:
-			if a, ok := parent.([]any); ok && k < len(a) {
-				a[k] = nil
-			}
-		}
-	}
-	return v
-}
-
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, x := range t {
-			m[k] = deepCopy(x)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, x := range t {
-			a[i] = deepCopy(x)
-		}
-		return a
-	}
-	return v
 }
 
 // closeness ranks how near a recorded interaction is to a request, for the
@@ -370,4 +194,13 @@ func (r *recorded) closeness(in *incoming) int {
 		score++
 	}
 	return score
+}
+
+// steps lists the paths' steps, as jsonbody takes them.
+func steps(paths []cassette.Path) [][]any {
+	out := make([][]any, len(paths))
+	for i, p := range paths {
+		out[i] = p.Steps
+	}
+	return out
 }

@@ -5,16 +5,16 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // noMatch explains a 404: the closest interactions and what differed. It
 // scans every interaction: it is the rare path.
 func (c *catalog) noMatch(in *incoming, bodyAny bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ssetape: no recorded interaction matches %s %s", in.method, fault.Short(in.path, 200))
+	fmt.Fprintf(&b, "ssetape: no recorded interaction matches %s %s", in.method, clip.String(in.path, 200))
 	if len(in.query) > 0 {
-		fmt.Fprintf(&b, "?%s", fault.Short(in.query.String(), 200))
+		fmt.Fprintf(&b, "?%s", clip.String(in.query.String(), 200))
 	}
 	b.WriteString("\n")
 	all := c.all()
@@ -34,7 +34,7 @@ func (c *catalog) noMatch(in *incoming, bodyAny bool) string {
 	b.WriteString("closest:\n")
 	for _, i := range order[:min(3, len(order))] {
 		rec := all[i]
-		fmt.Fprintf(&b, "  %s %s %s: %s\n", rec.where, rec.it.Request.Method, fault.Short(rec.it.Request.Path, 200), rec.difference(in, bodyAny))
+		fmt.Fprintf(&b, "  %s %s %s: %s\n", rec.where, rec.it.Request.Method, clip.String(rec.it.Request.Path, 200), rec.difference(in, bodyAny))
 	}
 	return b.String()
 }

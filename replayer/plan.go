@@ -64,7 +64,7 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 			e := b.Event
 			p.events[chunk] = append(p.events[chunk], e)
 			if p.types[chunk] == "" {
-				p.types[chunk] = eventType(e.Type)
+				p.types[chunk] = sse.TypeName(e.Type)
 			}
 			lastID = e.LastEventID
 		} else {
@@ -83,13 +83,6 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-func eventType(t string) string {
-	if t == "" {
-		return "message"
-	}
-	return t
 }
 
 // after returns the chunks that follow body offset off (a block boundary),
@@ -118,7 +111,7 @@ func (p *prepared) after(off int64, base time.Duration) ([]cassette.Chunk, [][]s
 				e.Start, e.End = max(0, e.Start-off), e.End-off
 				evs = append(evs, e)
 				if typ == "" {
-					typ = eventType(e.Type)
+					typ = sse.TypeName(e.Type)
 				}
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/ssetape/ssetape/cassette"
 )
 
 // query is a parsed query string: each name with its values in order.
@@ -45,7 +47,7 @@ func parseQuery(raw string) (query, error) {
 func (q query) forMatching(redacted map[string]bool) query {
 	out := query{}
 	for k, v := range q {
-		if strings.HasPrefix(k, "ssetape_") || redacted[k] {
+		if cassette.IsOwnParam(k) || redacted[k] {
 			continue
 		}
 		out[k] = v

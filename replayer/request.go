@@ -7,9 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/internal/clip"
+
 	"github.com/ssetape/ssetape/internal/serving"
 	"github.com/ssetape/ssetape/observe"
 	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/replayer/internal/jsonbody"
 )
 
 // The path of one request through the server: read it (this file), match
@@ -46,7 +50,7 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	x := s.begin(r, session, body)
 	in := &incoming{method: r.Method, path: r.URL.Path, query: q, body: body}
-	in.bodyJSON, in.isJSON = parseJSON(body)
+	in.bodyJSON, in.isJSON = jsonbody.Parse(body)
 	cat := s.cat.Load()
 	if id, ok := lastEventID(r); ok {
 		if s.resume(w, r, x, cat, in, session, id, start, reqFaults) {
@@ -75,12 +79,12 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 // sessionOf is the request's session: its Ssetape-Session header, else its
 // ssetape_session query parameter.
 func sessionOf(r *http.Request, q query) (string, error) {
-	session := r.Header.Get("Ssetape-Session")
-	if session == "" && len(q["ssetape_session"]) > 0 {
-		session = q["ssetape_session"][0]
+	session := r.Header.Get(cassette.SessionHeader)
+	if session == "" && len(q[cassette.SessionParam]) > 0 {
+		session = q[cassette.SessionParam][0]
 	}
 	if len(session) > MaxSessionName {
-		return "", fmt.Errorf("the session name is %d bytes, over the limit of %d (%s…)", len(session), MaxSessionName, fault.Short(session, 40))
+		return "", fmt.Errorf("the session name is %d bytes, over the limit of %d (%s…)", len(session), MaxSessionName, clip.String(session, 40))
 	}
 	return session, nil
 }
@@ -88,10 +92,10 @@ func sessionOf(r *http.Request, q query) (string, error) {
 // requestFaults reads the faults a request names: the Ssetape-Fault header,
 // else the ssetape_fault query parameter. nil: none named; empty: none.
 func requestFaults(r *http.Request, q query) ([]*fault.Spec, error) {
-	text, named := r.Header.Get("Ssetape-Fault"), false
+	text, named := r.Header.Get(cassette.FaultHeader), false
 	if text != "" {
 		named = true
-	} else if v, ok := q["ssetape_fault"]; ok && len(v) > 0 {
+	} else if v, ok := q[cassette.FaultParam]; ok && len(v) > 0 {
 		text, named = v[0], true
 	}
 	if !named {
@@ -133,9 +137,9 @@ func (s *Server) fail(w http.ResponseWriter, x *observe.Exchange, status int, ms
 	_, _ = io.WriteString(w, msg)
 	first, _, _ := strings.Cut(msg, "\n")
 	info := x.Snapshot()
-	s.log.Info("request", "session", fault.Short(info.Session, 80), "method", info.Method, "path", fault.Short(info.Path, 200), "status", status,
-		"outcome", fault.Short(strings.TrimPrefix(first, "ssetape: "), 300))
-	closeExchange(x, status, fault.Short(first, 200))
+	s.log.Info("request", "session", clip.String(info.Session, 80), "method", info.Method, "path", clip.String(info.Path, 200), "status", status,
+		"outcome", clip.String(strings.TrimPrefix(first, "ssetape: "), 300))
+	closeExchange(x, status, clip.String(first, 200))
 }
 
 // closeExchange records the end of a request answered without a stream.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // control serves what a bare Server answers under /__ssetape/: POST
@@ -30,10 +30,10 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			scope = "session"
 		}
 		fmt.Fprintf(w, "{\"reset\":%q,\"session\":%q}\n", scope, session)
-		s.log.Info("reset", "session", fault.Short(session, 80), "scope", scope)
+		s.log.Info("reset", "session", clip.String(session, 80), "scope", scope)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
-	fmt.Fprintf(w, "ssetape: %s %s is not served here; a bare replayer.Server answers only POST /__ssetape/reset (the control API is replayer/control)\n", r.Method, fault.Short(r.URL.Path, 200))
+	fmt.Fprintf(w, "ssetape: %s %s is not served here; a bare replayer.Server answers only POST /__ssetape/reset (the control API is replayer/control)\n", r.Method, clip.String(r.URL.Path, 200))
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ssetape/ssetape/internal/clip"
+
 	"github.com/ssetape/ssetape/observe"
 	"github.com/ssetape/ssetape/replayer/fault"
 )
@@ -33,14 +35,14 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, x *observe.Excha
 			w.WriteHeader(http.StatusNoContent)
 			x.Answered(http.StatusNoContent, nil)
 			x.End(time.Now(), "204: nothing left after that event")
-			s.log.Info("request", "id", st.ID, "session", fault.Short(session, 80), "method", r.Method, "path", fault.Short(r.URL.Path, 200),
-				"interaction", rec.label, "last_event_id", fault.Short(id, 80), "outcome", "204: nothing left after that event")
+			s.log.Info("request", "id", st.ID, "session", clip.String(session, 80), "method", r.Method, "path", clip.String(r.URL.Path, 200),
+				"interaction", rec.label, "last_event_id", clip.String(id, 80), "outcome", "204: nothing left after that event")
 			return true
 		}
 		s.answer(w, r, x, rec, st, &resumePoint{off: off, base: p.resumeDue[id]}, reqFaults, start)
 		return true
 	}
 	s.log.Warn("Last-Event-ID not in any recorded stream on this path; sending the whole stream",
-		"session", fault.Short(session, 80), "method", r.Method, "path", fault.Short(r.URL.Path, 200), "last_event_id", fault.Short(id, 80))
+		"session", clip.String(session, 80), "method", r.Method, "path", clip.String(r.URL.Path, 200), "last_event_id", clip.String(id, 80))
 	return false
 }

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ssetape/ssetape/internal/clip"
+
 	"github.com/ssetape/ssetape/observe"
 	"github.com/ssetape/ssetape/replayer/fault"
 	"github.com/ssetape/ssetape/replayer/internal/transport"
@@ -83,7 +85,7 @@ func (s *Server) logRequest(st *observe.Stream, p *fault.Plan, faults []sourced,
 	case !p.Stream:
 		outcome = fmt.Sprintf("sent a %d-byte body", len(p.Body))
 	}
-	attrs := []any{"id", st.ID, "session", fault.Short(st.Session, 80), "method", st.Method, "path", fault.Short(st.Path, 200),
+	attrs := []any{"id", st.ID, "session", clip.String(st.Session, 80), "method", st.Method, "path", clip.String(st.Path, 200),
 		"interaction", st.Interaction, "status", p.Status, "outcome", outcome}
 	if p.Stream {
 		attrs = append(attrs, "events", events, "bytes", bytes, "took", time.Since(start).Round(time.Millisecond))
@@ -102,7 +104,7 @@ func (s *Server) logRequest(st *observe.Stream, p *fault.Plan, faults []sourced,
 		for i, f := range faults {
 			texts[i] = f.spec.String()
 		}
-		attrs = append(attrs, "faults", fault.Short(strings.Join(texts, ";"), 300), "seed", s.opts.Seed, "fault_source", faults[0].source)
+		attrs = append(attrs, "faults", clip.String(strings.Join(texts, ";"), 300), "seed", s.opts.Seed, "fault_source", faults[0].source)
 		if faults[0].armedID != "" {
 			attrs = append(attrs, "armed", faults[0].armedID)
 		}

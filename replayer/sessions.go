@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ssetape/ssetape/replayer/fault"
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // Sessions: each Ssetape-Session value has its own counters, so that
@@ -62,7 +62,7 @@ func (ss *sessions) get(name string) *session {
 	}
 	if ss.evicted > 0 && time.Since(ss.warned) >= evictEvery {
 		ss.log.Warn("more sessions than --max-sessions: the least recently used sessions' counters were dropped; such a session starts again from the first recorded response",
-			"dropped", ss.evicted, "max_sessions", ss.max, "latest", fault.Short(name, 80))
+			"dropped", ss.evicted, "max_sessions", ss.max, "latest", clip.String(name, 80))
 		ss.evicted, ss.warned = 0, time.Now()
 	}
 	return se

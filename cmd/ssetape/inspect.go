@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssetape/ssetape/cassette"
+	"github.com/ssetape/ssetape/sse"
 )
 
 // inspectOptions holds the flags of `ssetape inspect` and what it gets from
@@ -219,7 +220,7 @@ func (p *printer) stream(name string, interaction int, v *streamView, title, inf
 				continue
 			}
 			je := jsonEvent{File: name, Interaction: interaction, Event: r.N, Start: r.Start, End: r.End,
-				Type: eventType(r.Type), Name: r.Type, ID: r.ID, Size: len(r.Data), Data: r.Data}
+				Type: sse.TypeName(r.Type), Name: r.Type, ID: r.ID, Size: len(r.Data), Data: r.Data}
 			if v.Timed {
 				at, gap := r.At.Microseconds(), r.Gap.Microseconds()
 				je.At, je.AtUS, je.GapUS = cassette.FormatDuration(r.At), &at, &gap
@@ -252,7 +253,7 @@ func (p *printer) stream(name string, interaction int, v *streamView, title, inf
 				id = cell{text: "-", c: p.dim}
 			}
 			cells[0].text = fmt.Sprint(r.N)
-			cells = append(cells, cell{text: eventType(r.Type), c: p.typeColor(r.Type)}, id,
+			cells = append(cells, cell{text: sse.TypeName(r.Type), c: p.typeColor(r.Type)}, id,
 				cell{text: fmt.Sprint(len(r.Data))}, cell{text: p.excerpt(r.Data)})
 		case "cut":
 			cells = append(cells, cell{text: "(cut)", c: p.red}, cell{}, cell{}, cell{text: r.Data, c: p.red})

@@ -79,11 +79,3 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
-
-// eventType is what EventSource reports: "message" when no type was sent.
-func eventType(t string) string {
-	if t == "" {
-		return "message"
-	}
-	return t
-}

@@ -324,7 +324,7 @@ func (v *liveView) block(b sse.Block) {
 	at := cassette.FormatDuration(v.at)
 	if b.Dispatched {
 		v.events++
-		typ := eventType(b.Event.Type)
+		typ := sse.TypeName(b.Event.Type)
 		pad := strings.Repeat(" ", max(0, 14-len(typ)))
 		fmt.Fprintf(v.w, "%4d %10s  %s%s %s\n", v.events, at, v.p.typeColor(b.Event.Type).Sprint(typ), pad, excerpt(b.Event.Data, 60))
 		return

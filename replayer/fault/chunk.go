@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // chunkFault cuts the same bytes differently: size=N bytes per write, a cut
@@ -34,7 +36,7 @@ func init() {
 		}
 		f.split = ps["split"]
 		if which == "split" && f.split != "crlf" && f.split != "utf8" {
-			return nil, fmt.Errorf("split=%s: want crlf or utf8", Short(f.split, 40))
+			return nil, fmt.Errorf("split=%s: want crlf or utf8", clip.String(f.split, 40))
 		}
 		return f, nil
 	})

@@ -3,6 +3,8 @@ package fault
 import (
 	"fmt"
 	"slices"
+
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // corruptFault breaks one event's (first) data line: kind=json drops its
@@ -25,7 +27,7 @@ func init() {
 			kind = "json"
 		}
 		if !slices.Contains([]string{"json", "utf8", "garbage"}, kind) {
-			return nil, fmt.Errorf("kind=%s: want json, utf8 or garbage", Short(kind, 40))
+			return nil, fmt.Errorf("kind=%s: want json, utf8 or garbage", clip.String(kind, 40))
 		}
 		sel.count = 1
 		return corruptFault{sel: sel, kind: kind}, nil

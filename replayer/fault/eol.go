@@ -3,6 +3,8 @@ package fault
 import (
 	"fmt"
 
+	"github.com/ssetape/ssetape/internal/clip"
+
 	"github.com/ssetape/ssetape/sse"
 )
 
@@ -14,7 +16,7 @@ func init() {
 	register("eol", []string{"to"}, func(ps params) (fault, error) {
 		to, ok := sse.ParseLineEnding(ps["to"])
 		if !ok {
-			return nil, fmt.Errorf("to=%s: want lf, crlf or cr", Short(ps["to"], 40))
+			return nil, fmt.Errorf("to=%s: want lf, crlf or cr", clip.String(ps["to"], 40))
 		}
 		return eolFault{to}, nil
 	})

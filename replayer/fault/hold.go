@@ -2,6 +2,8 @@ package fault
 
 import (
 	"fmt"
+
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // holdFault holds the stream until the control API releases it: like a
@@ -36,7 +38,7 @@ func init() {
 		case "headers":
 			b, err := yesNo(ps["headers"])
 			if err != nil {
-				return nil, fmt.Errorf("headers=%s: %v", Short(ps["headers"], 40), err)
+				return nil, fmt.Errorf("headers=%s: %v", clip.String(ps["headers"], 40), err)
 			}
 			if !b {
 				return nil, fmt.Errorf("headers=no holds nothing; leave the key out for a hold before the first event")

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // params are a spec's keys and values, for the faults' constructors.
@@ -22,7 +24,7 @@ func (ps params) int(key string, min int) (int, bool, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < min || n > maxCount {
-		return 0, true, fmt.Errorf("%s=%s: want a whole number from %d to %d", key, Short(v, 40), min, maxCount)
+		return 0, true, fmt.Errorf("%s=%s: want a whole number from %d to %d", key, clip.String(v, 40), min, maxCount)
 	}
 	return n, true, nil
 }
@@ -39,7 +41,7 @@ func (ps params) dur(key string) (time.Duration, bool, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 || d > maxDuration {
-		return 0, true, fmt.Errorf("%s=%s: want a duration such as 2s or 150ms, at most 24h", key, Short(v, 40))
+		return 0, true, fmt.Errorf("%s=%s: want a duration such as 2s or 150ms, at most 24h", key, clip.String(v, 40))
 	}
 	return d, true, nil
 }

@@ -133,17 +133,11 @@ func segments(chunks []Chunk) ([]segment, []sse.Event) {
 
 // lineEnding is the line ending a body mostly uses (LF when it has none).
 func lineEnding(segs []segment) sse.LineEnding {
-	counts := map[sse.LineEnding]int{}
+	var endings sse.LineEndings
 	for _, s := range segs {
-		counts[s.block.Ending]++
+		endings.Add(s.block.Ending)
 	}
-	best := sse.LF
-	for _, e := range []sse.LineEnding{sse.CRLF, sse.CR} {
-		if counts[e] > counts[best] {
-			best = e
-		}
-	}
-	return best
+	return endings.Dominant()
 }
 
 // blockBounds decodes a body given as chunks into its blocks: where each
@@ -181,7 +175,7 @@ func ChunkEvents(chunks []Chunk) {
 		if !b.Dispatched {
 			continue
 		}
-		at := b.End - int64(len(b.Ending.Bytes()))
+		at := b.DispatchOffset()
 		i := sort.Search(len(ends), func(i int) bool { return ends[i] > at })
 		if i < len(chunks) {
 			chunks[i].Events = append(chunks[i].Events, b.Event)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ssetape/ssetape/internal/clip"
+
 	"github.com/ssetape/ssetape/sse"
 )
 
@@ -33,7 +35,7 @@ func NewSelector(typ, typeFrom, data string, hasData bool) (Selector, error) {
 	case typeFrom != "" && typ == "":
 		return s, fmt.Errorf("type-from goes with type=T")
 	case typeFrom != "" && typeFrom != "event" && (!strings.HasPrefix(typeFrom, "data.") || len(typeFrom) == len("data.")):
-		return s, fmt.Errorf("type-from=%s: want event or data.FIELD (like data.type)", Short(typeFrom, 40))
+		return s, fmt.Errorf("type-from=%s: want event or data.FIELD (like data.type)", clip.String(typeFrom, 40))
 	}
 	return s, nil
 }
@@ -72,10 +74,7 @@ func TypeOf(e sse.Event, typeFrom string) string {
 			return "[DONE]"
 		}
 	}
-	if e.Type == "" {
-		return "message"
-	}
-	return e.Type
+	return sse.TypeName(e.Type)
 }
 
 // eventSelector is the event=N | type=T | data=TEXT choice of the event

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // A fault spec names a fault and its keys: name[:key=value[,key=value...]];
@@ -119,26 +121,13 @@ func Parse(s string) ([]*Spec, error) {
 	return out, nil
 }
 
-// Short returns s cut to at most n bytes (at a character boundary), with
-// "…" when it was cut: for logs and error answers, which a request must not
-// be able to fill.
-func Short(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
-}
-
 func parseOne(s string) (*Spec, error) {
 	name, rest, _ := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
-	quoted := strconv.Quote(Short(s, 200))
+	quoted := strconv.Quote(clip.String(s, 200))
 	k, ok := kinds[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown fault %q: the faults are %s", Short(name, 40), strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown fault %q: the faults are %s", clip.String(name, 40), strings.Join(Names(), ", "))
 	}
 	f := &Spec{name: name, p: 1, text: s}
 	valid := append(slices.Clone(k.keys), "p", "resume")
@@ -155,11 +144,11 @@ func parseOne(s string) (*Spec, error) {
 			if has {
 				var err error
 				if val, err = unquote(strings.TrimSpace(v)); err != nil {
-					return nil, fmt.Errorf("fault %s: key %s: %v", quoted, Short(key, 40), err)
+					return nil, fmt.Errorf("fault %s: key %s: %v", quoted, clip.String(key, 40), err)
 				}
 			}
 			if !slices.Contains(valid, key) {
-				return nil, fmt.Errorf("fault %s: unknown key %q; %s", quoted, Short(key, 40), keysHelp)
+				return nil, fmt.Errorf("fault %s: unknown key %q; %s", quoted, clip.String(key, 40), keysHelp)
 			}
 			if _, dup := ps[key]; dup {
 				return nil, fmt.Errorf("fault %s: key %s given twice", quoted, key)
@@ -170,7 +159,7 @@ func parseOne(s string) (*Spec, error) {
 	if v, ok := ps["p"]; ok {
 		p, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(p >= 0 && p <= 1) { // NaN fails both comparisons
-			return nil, fmt.Errorf("fault %s: p=%s: want a probability from 0 to 1", quoted, Short(v, 40))
+			return nil, fmt.Errorf("fault %s: p=%s: want a probability from 0 to 1", quoted, clip.String(v, 40))
 		}
 		f.p = p
 		delete(ps, "p")
@@ -178,7 +167,7 @@ func parseOne(s string) (*Spec, error) {
 	if v, ok := ps["resume"]; ok {
 		b, err := yesNo(v)
 		if err != nil {
-			return nil, fmt.Errorf("fault %s: resume=%s: %v", quoted, Short(v, 40), err)
+			return nil, fmt.Errorf("fault %s: resume=%s: %v", quoted, clip.String(v, 40), err)
 		}
 		f.resume = b
 		delete(ps, "resume")

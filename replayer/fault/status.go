@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/ssetape/ssetape/internal/clip"
 )
 
 // statusFault answers with that status and a plain-text body instead of
@@ -20,7 +22,7 @@ func init() {
 	register("status", []string{"code", "retry-after", "body"}, func(ps params) (fault, error) {
 		code, ok, err := ps.int("code", 0)
 		if err != nil || !ok || code < 200 || code > 599 {
-			return nil, fmt.Errorf("code=%s: want an HTTP status from 200 to 599 (1xx answers are not final: a client would wait for another)", Short(ps["code"], 40))
+			return nil, fmt.Errorf("code=%s: want an HTTP status from 200 to 599 (1xx answers are not final: a client would wait for another)", clip.String(ps["code"], 40))
 		}
 		retry, hasRetry, err := ps.int("retry-after", 0)
 		if err != nil {

@@ -3,12 +3,13 @@ package transport
 import (
 	"bufio"
 
-	"github.com/ssetape/ssetape/replayer/fault"
 	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssetape/ssetape/replayer/fault"
 )
 
 // A server whose schedulers fall behind their schedule says so in the log,

@@ -88,7 +88,7 @@ func (c *cursor) state() State {
 	defer c.mu.Unlock()
 	st := State{Held: c.held, EventsSent: c.events, EventsTotal: c.total}
 	if e, ok := c.pendingEvent(); ok {
-		st.NextType, st.HasNext = eventType(e.Type), true
+		st.NextType, st.HasNext = sse.TypeName(e.Type), true
 	}
 	return st
 }
@@ -104,13 +104,6 @@ func (c *cursor) pendingEvent() (sse.Event, bool) {
 		}
 	}
 	return sse.Event{}, false
-}
-
-func eventType(t string) string {
-	if t == "" {
-		return "message"
-	}
-	return t
 }
 
 // pauseAhead reports whether the writer must stop before the next thing it

@@ -3,12 +3,13 @@ package transport
 import (
 	"bufio"
 
-	"github.com/ssetape/ssetape/replayer/fault"
 	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssetape/ssetape/replayer/fault"
 )
 
 // A connection kept alive through many streams stays with one keep-alive
