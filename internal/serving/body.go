@@ -22,14 +22,30 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, int,
 }
 
 func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, int, error) {
+	// Most streaming requests are GETs with no body: no buffer, no
+	// deadline (this runs for every request of a load test).
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return nil, 0, nil
+	}
+	if r.ContentLength > limit {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("the request body is over %d MiB", limit>>20)
+	}
 	rc := http.NewResponseController(w)
 	limited := http.MaxBytesReader(w, r.Body, limit)
-	var b []byte
-	buf := make([]byte, 32<<10)
+	// A body of known length is read into a buffer of its size; one of
+	// unknown length grows as it arrives (never a fixed buffer per request).
+	size := int64(512)
+	if r.ContentLength > 0 {
+		size = r.ContentLength + 1 // +1 so that the EOF read needs no growth
+	}
+	b := make([]byte, 0, size)
 	for {
 		_ = rc.SetReadDeadline(time.Now().Add(idle))
-		n, err := limited.Read(buf)
-		b = append(b, buf[:n]...)
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := limited.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
 		if err == io.EOF {
 			_ = rc.SetReadDeadline(time.Time{})
 			return b, 0, nil
