@@ -129,6 +129,7 @@ func (m *Monitor) report(s *observe.Stream, ms *monitored, vs []Violation) {
 		if v.Severity == Error {
 			ms.broken = true
 		}
+		s.Exchange.Violate(observe.Violation{Rule: v.Rule, Severity: string(v.Severity), Event: v.Event, Message: v.Message})
 		if m.opts.OnViolation != nil {
 			m.opts.OnViolation(s, v)
 		}

@@ -3,6 +3,7 @@ package observe
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,9 @@ import (
 type Exchange struct {
 	mu sync.Mutex
 	ex ExchangeInfo
+	// sent counts events apart from mu: it is bumped for every event on
+	// the write path.
+	sent atomic.Int64
 }
 
 // ExchangeInfo is an exchange's fields at one moment.
@@ -37,6 +41,8 @@ type ExchangeInfo struct {
 	EndAt      time.Time
 	EndReason  string
 	Violations []Violation
+	// ViolationsDropped counts the broken rules past MaxViolations.
+	ViolationsDropped int
 	// Stream is the id of the stream that answered it, 0 for none.
 	Stream uint64
 }
@@ -58,10 +64,13 @@ type Violation struct {
 	Message  string
 }
 
-// NewExchange starts the record of a request read at at.
+// NewExchange starts the record of a request read at at. It holds the
+// request's own header map and body, not copies: a journal that keeps the
+// exchange must Redact it as it records it (which makes copies), and a
+// server that keeps none pays nothing for them.
 func NewExchange(r *http.Request, session string, body []byte, at time.Time) *Exchange {
 	return &Exchange{ex: ExchangeInfo{At: at, Session: session, Method: r.Method, Path: r.URL.Path,
-		Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}}
+		Query: r.URL.RawQuery, Header: r.Header, Body: body}}
 }
 
 // Matched records the interaction that answers the request.
@@ -78,11 +87,11 @@ func (x *Exchange) Answered(status int, faults []SourcedFault) {
 	x.mu.Unlock()
 }
 
-// Sent counts one more event sent.
+// Sent counts one more event sent. It is safe on a nil Exchange.
 func (x *Exchange) Sent() {
-	x.mu.Lock()
-	x.ex.EventsSent++
-	x.mu.Unlock()
+	if x != nil {
+		x.sent.Add(1)
+	}
 }
 
 // End records that the request is over.
@@ -94,19 +103,33 @@ func (x *Exchange) End(at time.Time, reason string) {
 	x.mu.Unlock()
 }
 
-// Violate records a broken rule.
+// MaxViolations is how many broken rules one exchange keeps: a stream
+// that breaks a rule at every event does not grow its record without bound.
+// ViolationsDropped counts the rest.
+const MaxViolations = 100
+
+// Violate records a broken rule. It is safe on a nil Exchange (it does
+// nothing).
 func (x *Exchange) Violate(v Violation) {
+	if x == nil {
+		return
+	}
 	x.mu.Lock()
-	x.ex.Violations = append(x.ex.Violations, v)
+	if len(x.ex.Violations) < MaxViolations {
+		x.ex.Violations = append(x.ex.Violations, v)
+	} else {
+		x.ex.ViolationsDropped++
+	}
 	x.mu.Unlock()
 }
 
-// Snapshot returns the exchange as it is now. Its slices and header are
-// copies.
+// Snapshot returns the exchange as it is now. Its fault and violation
+// lists are copies; its header and body are shared, and must only be read.
 func (x *Exchange) Snapshot() ExchangeInfo {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	ex := x.ex
+	ex.EventsSent = int(x.sent.Load())
 	ex.Faults = append([]SourcedFault(nil), ex.Faults...)
 	ex.Violations = append([]Violation(nil), ex.Violations...)
 	return ex
@@ -119,6 +142,8 @@ type Journal interface {
 
 // Redact replaces the recorded header, body and query with what fn makes of
 // them: a journal redacts what it keeps as the recorder redacts cassettes.
+// fn must return a header map of its own (not the one it is given, which
+// is the request's).
 func (x *Exchange) Redact(fn func(h http.Header, body []byte, query string) (http.Header, []byte, string)) {
 	x.mu.Lock()
 	x.ex.Header, x.ex.Body, x.ex.Query = fn(x.ex.Header, x.ex.Body, x.ex.Query)

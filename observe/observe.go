@@ -22,6 +22,11 @@ type Stream struct {
 	Interaction string
 	Repetition  int  // 1 for the first response to this request in the session
 	Resumed     bool // it resumes an earlier stream (Last-Event-ID)
+	// Exchange is the record of the request the stream answers, which a
+	// journal may keep: an observer that finds a broken rule records it
+	// there (Violate), so that the journal shows it. Nil for a stream made
+	// outside a server.
+	Exchange *Exchange
 }
 
 // Observer watches streams. Event is called after each event is sent to

@@ -72,7 +72,7 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.served(session, rec.path, rec)
 	st := &observe.Stream{ID: s.seq.Add(1), Session: session, Method: r.Method, Path: r.URL.Path,
-		Interaction: rec.label, Repetition: n + 1}
+		Interaction: rec.label, Repetition: n + 1, Exchange: x}
 	s.answer(w, r, x, rec, st, nil, reqFaults, start)
 }
 

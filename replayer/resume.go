@@ -29,7 +29,7 @@ func (s *Server) resume(w http.ResponseWriter, r *http.Request, x *observe.Excha
 		if !ok {
 			continue
 		}
-		st := &observe.Stream{ID: s.seq.Add(1), Session: session, Method: r.Method, Path: r.URL.Path, Interaction: rec.label, Resumed: true}
+		st := &observe.Stream{ID: s.seq.Add(1), Session: session, Method: r.Method, Path: r.URL.Path, Interaction: rec.label, Resumed: true, Exchange: x}
 		if off >= p.size {
 			x.Matched(rec.label, st.ID)
 			w.WriteHeader(http.StatusNoContent)

@@ -59,11 +59,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 		} else if p.Reset {
 			reason = "reset"
 		}
-		x.End(time.Now(), reason)
-		s.logRequest(st, p, faults, err, events, bytes, start)
+		// The observers first: what they find (a contract's end rules) is
+		// in the exchange before it says it has ended.
 		if p.Stream {
 			obs.end(err)
 		}
+		x.End(time.Now(), reason)
+		s.logRequest(st, p, faults, err, events, bytes, start)
 	}
 	ts.Held = s.streams.notify
 	ts.Prepare()

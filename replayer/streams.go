@@ -135,7 +135,16 @@ func (s *Server) ReleaseStream(id string, r Release) error {
 	if err != nil {
 		return err
 	}
-	return o.stream.Release(transport.Release(r))
+	return endedIsGone(o.stream.Release(transport.Release(r)))
+}
+
+// endedIsGone reports a stream that ended while it was looked up as no
+// open stream.
+func endedIsGone(err error) error {
+	if errors.Is(err, transport.ErrEnded) {
+		return ErrNoStream
+	}
+	return err
 }
 
 // EndStream ends an open stream now: cleanly, or with a TCP reset.
@@ -144,7 +153,7 @@ func (s *Server) EndStream(id string, reset bool) error {
 	if err != nil {
 		return err
 	}
-	return o.stream.EndNow(reset)
+	return endedIsGone(o.stream.EndNow(reset))
 }
 
 func (s *Server) stream(id string) (*openStream, error) {
