@@ -15,6 +15,7 @@ import (
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/internal/serving"
 	"github.com/ssetape/ssetape/observe"
+	"github.com/ssetape/ssetape/sse"
 )
 
 // MaxRequestBody is the largest request body the proxy forwards.
@@ -42,6 +43,9 @@ type Proxy struct {
 	Observer observe.Observer
 	// Log, when set, is told one line per request.
 	Log func(method, path string, status int, outcome string)
+	// Journal, when set, is told of every request as it is read and as it
+	// goes on (the control API's journal, GET /__ssetape/requests).
+	Journal observe.Journal
 
 	seq      atomic.Uint64 // stream ids
 	stopOnce sync.Once
@@ -79,9 +83,11 @@ func (p *Proxy) Interrupt() {
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.init()
 	body, status, err := serving.ReadBody(w, r, MaxRequestBody)
+	x := p.begin(r, body)
 	if err != nil {
 		http.Error(w, "ssetape proxy: "+err.Error(), status)
 		p.log(r, status, err.Error())
+		p.end(x, status, err.Error())
 		return
 	}
 	// The upstream request ends with the client's, or when the proxy is
@@ -98,6 +104,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, err := p.upstreamRequest(ctx, r, body)
 	if err != nil {
 		http.Error(w, "ssetape proxy: "+err.Error(), http.StatusBadGateway)
+		p.end(x, http.StatusBadGateway, err.Error())
 		return
 	}
 	start := time.Now()
@@ -112,6 +119,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = io.WriteString(w, msg)
 		p.log(r, http.StatusBadGateway, "upstream failed: "+err.Error())
+		p.end(x, http.StatusBadGateway, "upstream failed: "+err.Error())
 		return
 	}
 	defer resp.Body.Close()
@@ -122,10 +130,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(resp.StatusCode)
+	x.Answered(resp.StatusCode, nil)
 	rc := http.NewResponseController(w)
 	_ = rc.Flush()
 	stream := IsEventStream(resp.Header.Get("Content-Type"))
-	c := p.forward(ctx, w, rc, r, resp, start, stream)
+	c := p.forward(ctx, w, rc, r, resp, start, stream, x)
+	p.end(x, resp.StatusCode, string(c.end.Reason))
 	if p.Record {
 		p.record(r, body, resp, headersAt, c)
 	} else {
@@ -160,7 +170,7 @@ func (p *Proxy) upstreamRequest(ctx context.Context, r *http.Request, body []byt
 
 // forward hands the body to the client chunk by chunk, recording what is to
 // be recorded and showing an event stream to the observer.
-func (p *Proxy) forward(ctx context.Context, w io.Writer, rc *http.ResponseController, r *http.Request, resp *http.Response, start time.Time, stream bool) *Capture {
+func (p *Proxy) forward(ctx context.Context, w io.Writer, rc *http.ResponseController, r *http.Request, resp *http.Response, start time.Time, stream bool, x *observe.Exchange) *Capture {
 	keep := KeepNothing
 	switch {
 	case p.Record && stream:
@@ -170,10 +180,10 @@ func (p *Proxy) forward(ctx context.Context, w io.Writer, rc *http.ResponseContr
 	}
 	var onChunk func(cassette.Chunk)
 	var wt *watch
-	st := &observe.Stream{ID: p.seq.Add(1), Method: r.Method, Path: r.URL.Path}
+	st := &observe.Stream{ID: p.seq.Add(1), Session: x.Snapshot().Session, Method: r.Method, Path: r.URL.Path, Exchange: x}
 	onPanic := func(err error) { p.log(r, resp.StatusCode, "contract observer: "+err.Error()) }
-	if p.Observer != nil && stream {
-		wt = newWatch(p.Observer, st, onPanic)
+	if (p.Observer != nil || p.Journal != nil) && stream {
+		wt = newWatch(counting{p.Observer}, st, onPanic)
 		onChunk = func(c cassette.Chunk) { wt.chunk(c.Data) }
 	}
 	c := Tee(ctx, resp.Body, start, w, rc.Flush, onChunk, keep)
@@ -233,4 +243,42 @@ func withoutOwnParams(raw string) string {
 		keep = append(keep, part)
 	}
 	return strings.Join(keep, "&")
+}
+
+// begin starts the journal's record of a request.
+func (p *Proxy) begin(r *http.Request, body []byte) *observe.Exchange {
+	session := r.Header.Get(cassette.SessionHeader)
+	if session == "" {
+		session = r.URL.Query().Get(cassette.SessionParam)
+	}
+	x := observe.NewExchange(r, session, body, time.Now())
+	if p.Journal != nil {
+		p.Journal.Record(x)
+	}
+	return x
+}
+
+// end records the end of a request in its journal record.
+func (p *Proxy) end(x *observe.Exchange, status int, reason string) {
+	if x.Snapshot().Status == 0 {
+		x.Answered(status, nil)
+	}
+	x.End(time.Now(), reason)
+}
+
+// counting is the proxy's observer: it counts each event in the stream's
+// journal record, then hands it to the user's observer, if any.
+type counting struct{ o observe.Observer }
+
+func (c counting) Event(s *observe.Stream, n int, e sse.Event) {
+	s.Exchange.Sent()
+	if c.o != nil {
+		c.o.Event(s, n, e)
+	}
+}
+
+func (c counting) End(s *observe.Stream, err error) {
+	if c.o != nil {
+		c.o.End(s, err)
+	}
 }

@@ -33,6 +33,7 @@ type proxyOptions struct {
 	Contract     string
 	Quiet        bool
 	ReadyJSON    bool
+	Control      controlFlags
 }
 
 func newProxyCmd(e *env, runF func(*proxyOptions) error) *cobra.Command {
@@ -73,6 +74,7 @@ serving. Ctrl-C stops it after the last interaction is saved.`,
 	f.StringVar(&o.Contract, "contract", "", "check every stream that passes against this contract (auto: each stream its own preset; a preset; or a contract file), logging broken rules")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no log line per request")
 	f.BoolVar(&o.ReadyJSON, "ready-json", false, `once serving, print one line to stdout: {"ready": true, "url": "http://127.0.0.1:PORT"}`)
+	o.Control.add(f)
 	return cmd
 }
 
@@ -209,29 +211,50 @@ func proxyRun(o *proxyOptions) error {
 	if monitor != nil {
 		px.Observer = monitor
 	}
+	ctl, err := o.Control.control(log, red)
+	if err != nil {
+		return err
+	}
+	px.Journal = ctl.Journal()
 	var handler http.Handler = px
 	if o.Mode == "replay-or-record" {
 		sources, err := replaySources(o.Output, sk)
 		if err != nil {
 			return err
 		}
-		rp, err := replayer.New(sources, replayer.Options{Logger: log})
+		ropts := replayer.Options{Logger: log, Armed: ctl.Armed(), Journal: ctl.Journal()}
+		if monitor != nil {
+			ropts.Observer = monitor
+		}
+		rp, err := replayer.New(sources, ropts)
 		if err != nil {
 			return inputError(err)
 		}
 		defer rp.Close()
+		ctl.Attach(rp)
 		handler = replayorrecord.New(rp, px)
 	}
+	handler = ctl.Handler(handler)
 	ln, err := listen(o.Listen, log)
 	if err != nil {
 		return err
 	}
 	addr := ln.Addr().String()
+	o.Control.warnIfOff(addr, log)
+	stopControl, controlAddr, err := o.Control.serveControl(ctl, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopControl()
 	fmt.Fprintf(o.Err, "ssetape proxy: %s on http://%s → %s", o.Mode, addr, up)
 	if o.Output != "" {
 		fmt.Fprintf(o.Err, ", recording to %s", o.Output)
 	}
 	fmt.Fprintln(o.Err)
+	if controlAddr != "" {
+		fmt.Fprintf(o.Err, "ssetape proxy: the control API is also on http://%s/__ssetape/\n", controlAddr)
+	}
 	if o.ReadyJSON {
 		fmt.Fprintf(o.Out, "{\"ready\": true, \"url\": %q}\n", "http://"+addr)
 	}
@@ -240,7 +263,7 @@ func proxyRun(o *proxyOptions) error {
 	}
 	// At a stop, streams in flight are saved with what arrived (reason
 	// interrupted) before the server waits for their handlers.
-	why, err := serveUntilStopped(o.env, ln, handler, log, nil, px.Interrupt, func() {
+	why, err := serveUntilStopped(o.env, ln, handler, log, nil, func() { ctl.Close(); px.Interrupt() }, func() {
 		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %s recorded\n", plural(sk.count(), "interaction"))
 		if monitor != nil {
 			monitor.Summary(o.Err, "proxy")

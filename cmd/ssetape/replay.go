@@ -60,6 +60,7 @@ type replayOptions struct {
 	// MemProfile, when set, is where an allocation profile is written at
 	// the end of the run (hidden, like --cpuprofile).
 	MemProfile string
+	Control    controlFlags
 }
 
 func newReplayCmd(e *env, runF func(*replayOptions) error) *cobra.Command {
@@ -134,6 +135,7 @@ contract with an error, so that a CI job can gate on the replay itself.`,
 	f.BoolVar(&o.ReadyJSON, "ready-json", false, `once serving, print one line to stdout: {"ready": true, "url": "http://127.0.0.1:PORT"}`)
 	f.BoolVar(&o.ExitWithStdin, "exit-with-stdin", false, "stop (cleanly, exit 0) when standard input reaches its end: a server that never outlives the process that started it")
 	f.IntVar(&o.MaxSessions, "max-sessions", replayer.DefaultMaxSessions, "keep the counters of at most this many sessions; past it the least recently used session starts over")
+	o.Control.add(f)
 	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = f.MarkHidden("cpuprofile")
 	f.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile at the end of the run to this file")
@@ -324,10 +326,16 @@ func replayRun(o *replayOptions) error {
 	if monitor != nil {
 		opts.Observer = monitor
 	}
+	ctl, err := o.Control.control(opts.Logger, cassette.Redaction{})
+	if err != nil {
+		return err
+	}
+	opts.Armed, opts.Journal = ctl.Armed(), ctl.Journal()
 	srv, err := replayer.New(sources, opts)
 	if err != nil {
 		return inputError(err)
 	}
+	ctl.Attach(srv)
 	for _, e := range srv.Edited() {
 		opts.Logger.Warn("the entries were edited after recording; serving the entries, not the recorded wire bytes (--strict refuses this)", "interaction", e)
 	}
@@ -336,6 +344,13 @@ func replayRun(o *replayOptions) error {
 		return err
 	}
 	addr := ln.Addr().String()
+	o.Control.warnIfOff(addr, opts.Logger)
+	stopControl, controlAddr, err := o.Control.serveControl(ctl, opts.Logger)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopControl()
 	names := make([]string, len(sources))
 	for i, s := range sources {
 		names[i] = s.Name
@@ -343,6 +358,9 @@ func replayRun(o *replayOptions) error {
 	fmt.Fprintf(o.Err, "ssetape replay: serving %s from %s on http://%s\n", plural(srv.Interactions(), "interaction"), strings.Join(names, ", "), addr)
 	if len(o.Paths) == 0 {
 		fmt.Fprintf(o.Err, "ssetape replay: try: curl -N -X POST http://%s/api/chat\n", addr)
+	}
+	if controlAddr != "" {
+		fmt.Fprintf(o.Err, "ssetape replay: the control API is also on http://%s/__ssetape/\n", controlAddr)
 	}
 	if o.ReadyJSON {
 		fmt.Fprintf(o.Out, "{\"ready\": true, \"url\": %q}\n", "http://"+addr)
@@ -354,8 +372,9 @@ func replayRun(o *replayOptions) error {
 	if o.ExitWithStdin {
 		stdinEnd = untilEOF(o.In)
 	}
-	why, err := serveUntilStopped(o.env, ln, srv, opts.Logger, stdinEnd, func() {
+	why, err := serveUntilStopped(o.env, ln, ctl.Handler(srv), opts.Logger, stdinEnd, func() {
 		fmt.Fprintln(o.Err, "ssetape replay: stopping")
+		ctl.Close()
 		srv.Close()
 		if p := srv.Lateness(); p.Writes > 0 {
 			fmt.Fprintf(o.Err, "ssetape replay: %d writes, late against their schedule by p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
