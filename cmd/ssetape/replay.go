@@ -86,6 +86,11 @@ ssetape_fault query parameter, the most specific source winning) change what is 
 cut the stream, reset it, stall it, drop, duplicate, corrupt or inject events, re-cut
 the chunks, rewrite line endings, answer 503. docs/faults.md lists them.
 
+The control API under /__ssetape/ (docs/control-api.md) lets a test drive the replay
+while it runs: hold a stream at an event (the hold fault) and release it, arm faults
+for the next requests, read the journal of requests, add cassettes. It is on for a
+loopback listener; elsewhere it needs --control-token.
+
 Pacing applies to each chunk's gap in this order: --gap-for and --gap replace it,
 --max-gap caps it, --speed divides it, --jitter moves it. --ttfb replaces the
 recorded time to headers.
@@ -105,7 +110,11 @@ contract with an error, so that a CI job can gate on the replay itself.`,
   ssetape replay --fault 'close:after=3' --fault 'chunk:size=1'
   ssetape replay --contract agent --fault omit-last   # logs AGT-1 for every stream
   ssetape replay --contract auto --fail-on-violation fixtures/   # exit 1 at stop if a stream broke
-  curl -N -X POST -H 'Ssetape-Fault: drop:type=done' http://127.0.0.1:8080/api/chat`,
+  curl -N -X POST -H 'Ssetape-Fault: drop:type=done' http://127.0.0.1:8080/api/chat
+  curl -X POST -H 'Content-Type: application/json' -d '{"fault":"hold:type=tool_call"}' \
+    http://127.0.0.1:8080/__ssetape/faults            # the next stream waits before tool_call
+  curl 'http://127.0.0.1:8080/__ssetape/streams?state=held&wait=10s'
+  curl -X POST http://127.0.0.1:8080/__ssetape/streams/1/release`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
 			o.ttfbSet = c.Flags().Changed("ttfb")

@@ -22,6 +22,8 @@ import (
 	"github.com/ssetape/ssetape/cassette"
 	"github.com/ssetape/ssetape/fixtures"
 	"github.com/ssetape/ssetape/replayer"
+	"github.com/ssetape/ssetape/replayer/control"
+	"github.com/ssetape/ssetape/replayer/control/controlclient"
 )
 
 var (
@@ -102,15 +104,20 @@ func run(m *testing.M) (int, error) {
 	// A quicker reconnect than the fixture's 2 s.
 	events.Interactions[0].Response.Wire = nil
 	events.Interactions[0].Response.Entries[0].Retry = 300 * time.Millisecond
+	// With the control API, as ssetape replay serves it: the tests arm
+	// holds and release them.
+	ctl := control.New(control.Options{})
 	srv, err := replayer.New([]replayer.Source{{Name: fixtures.AgentName, Cassette: agent}, {Name: "events.yaml", Cassette: events}},
-		replayer.Options{CORS: "*", Pacing: replayer.Pacing{Speed: 4}})
+		replayer.Options{CORS: "*", Pacing: replayer.Pacing{Speed: 4}, Armed: ctl.Armed(), Journal: ctl.Journal()})
 	if err != nil {
 		return 0, err
 	}
-	api := httptest.NewServer(srv)
+	ctl.Attach(srv)
+	api := httptest.NewServer(ctl.Handler(srv))
 	pages := httptest.NewServer(http.FileServer(http.Dir(".")))
 	pagesURL, apiURL = pages.URL, api.URL
 	code := m.Run()
+	ctl.Close()
 	srv.Close()
 	api.Close()
 	pages.Close()
@@ -313,4 +320,55 @@ func TestNaivePageIsCaught(t *testing.T) {
 			t.Errorf("the naive page shows %q with %q: the fault did not expose its bug", got, p.text("answer"))
 		}
 	})
+}
+
+// The recipe of docs/control-api.md: hold the stream while the tool runs
+// (before tool_result), look at the page (spinner on, the tool line shown,
+// no answer yet), release it, and check the answer. The page's own code
+// sends its request as always; the hold is armed from outside, for this
+// test's session.
+func TestHoldWhileTheToolRuns(t *testing.T) {
+	pages, api := servers(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := controlclient.New(api).ForSession(t.Name())
+	if _, err := c.Fault(ctx, "hold:type=tool_result", controlclient.FaultOptions{Path: "/api/chat"}); err != nil {
+		t.Fatal(err)
+	}
+	p := open(t, pages, api, "index.html", map[string]string{"path": "/api/chat"})
+	held, err := c.WaitStream(ctx, controlclient.StreamFilter{State: "held"}, 20*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held.NextType == nil || *held.NextType != "tool_result" || held.EventsSent != 2 {
+		t.Fatalf("held at %v after %d events", held.NextType, held.EventsSent)
+	}
+	// The page has had every event before the hold; wait until it has
+	// rendered the tool line (no guess at how long that takes).
+	wctx, wcancel := context.WithTimeout(p.ctx, 15*time.Second)
+	defer wcancel()
+	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](`document.querySelectorAll('#tools .tool').length === 1`,
+		chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		t.Fatalf("the tool line did not show while held: tools %q", p.text("tools"))
+	}
+	if got := p.text("tools"); !strings.Contains(got, "search_documents") || strings.Contains(got, "→") {
+		t.Errorf("while held, tools show %q: want the call and no result", got)
+	}
+	if !p.spinning() || p.text("state") != "streaming" || p.text("answer") != "" || p.text("thinking") != "処理中..." {
+		t.Errorf("while held: spinner %v, state %q, answer %q, thinking %q", p.spinning(), p.text("state"), p.text("answer"), p.text("thinking"))
+	}
+	if err := c.Release(ctx, held.ID, controlclient.Release{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.waitState(20 * time.Second); got != "done" {
+		t.Fatalf("after the release: state %q (error %q)", got, p.text("error"))
+	}
+	if p.text("answer") != answerJA || p.spinning() || !strings.Contains(p.text("tools"), "→ 売上は") {
+		t.Errorf("after the release: answer %q, tools %q, spinner %v", p.text("answer"), p.text("tools"), p.spinning())
+	}
+	// The journal saw the page's request, with the armed fault.
+	reqs, err := c.Requests(ctx, controlclient.RequestFilter{Path: "/api/chat", Method: "POST"})
+	if err != nil || len(reqs) != 1 || len(reqs[0].Faults) != 1 || reqs[0].Faults[0].Source != "armed" {
+		t.Errorf("journal: %v %+v", err, reqs)
+	}
 }

@@ -425,3 +425,87 @@ func TestStreamsFilterAndWait(t *testing.T) {
 	a.rest(t)
 	b.rest(t)
 }
+
+// A hold sent by the request itself (Ssetape-Fault) composes with other
+// faults: the stream is re-cut to 7-byte chunks and still holds before
+// tool_call. Parallel sessions never see each other's holds.
+func TestHoldFromRequestAndSessions(t *testing.T) {
+	s := start(t, max)
+	c := s.Control
+	if _, err := c.ForSession("a").Fault(ctx(t), "hold:type=tool_call", controlclient.FaultOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, s.URL, "/api/chat", "Ssetape-Session", "b")
+	if got := b.rest(t); len(got) != 9 {
+		t.Fatalf("session b was held by session a's fault: %v", got)
+	}
+	r := open(t, s.URL, "/api/chat", "Ssetape-Session", "r", "Ssetape-Fault", "hold:type=tool_call;chunk:size=7")
+	h, err := c.ForSession("r").WaitStream(ctx(t), controlclient.StreamFilter{State: "held"}, 10*time.Second)
+	if err != nil || *h.NextType != "tool_call" || h.EventsSent != 1 {
+		t.Fatalf("held from the request: %v %+v", err, h)
+	}
+	if e := r.next(t); e.Type != "thinking" {
+		t.Fatalf("first event %s", e.Type)
+	}
+	r.quiet(t)
+	if err := c.Release(ctx(t), h.ID, controlclient.Release{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.rest(t); len(got) != 8 {
+		t.Fatalf("after the release: %v", got)
+	}
+	// Session a's fault is still armed: b and r did not use it up.
+	if fs, _ := c.Faults(ctx(t)); len(fs) != 1 {
+		t.Errorf("armed: %+v", fs)
+	}
+}
+
+// A held stream whose client leaves is freed: it leaves the list, and
+// nothing of it is left running (goleak, in TestMain). A server closed
+// with streams held ends them.
+func TestHeldStreamFreed(t *testing.T) {
+	s := start(t, max)
+	c := s.Control
+	if _, err := c.Fault(ctx(t), "hold:after=1", controlclient.FaultOptions{Times: controlclient.Forever}); err != nil {
+		t.Fatal(err)
+	}
+	gone := open(t, s.URL, "/api/chat")
+	if _, err := c.WaitStream(ctx(t), controlclient.StreamFilter{State: "held"}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	gone.resp.Body.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ss, err := c.Streams(ctx(t), controlclient.StreamFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a held stream whose client left is still open: %+v", ss)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Two held streams, then Close: both end for their clients.
+	one, two := open(t, s.URL, "/api/chat"), open(t, s.URL, "/api/chat")
+	for {
+		ss, _ := c.Streams(ctx(t), controlclient.StreamFilter{State: "held"})
+		if len(ss) == 2 {
+			break
+		}
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatalf("two streams not held: %+v", ss)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.Server.Close()
+	for _, st := range []*stream{one, two} {
+		select {
+		case <-st.done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close left a held stream open")
+		}
+	}
+}
