@@ -82,3 +82,55 @@ func FuzzRedactBody(f *testing.F) {
 		}
 	})
 }
+
+// Every redacted shape starts with one of shapeMarks, so the quick check
+// before the regular expressions never lets a credential through: one
+// example per shape, in every case of "bearer".
+func TestShapeMarks(t *testing.T) {
+	examples := map[string]string{
+		"Anthropic key":    "key sk-ant-api03-abcdefghijklmnop",
+		"OpenAI-style key": "sk-proj-abcdefghijklmnopqrst",
+		"AWS access key":   "AKIAIOSFODNN7EXAMPLE",
+		"Google API key":   "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+		"GitHub token":     "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+		"Slack token":      "xoxb-1234567890",
+		"bearer token":     "BeArEr abcdefghijklmnopqrstuvwxyz",
+		"JWT":              "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4",
+	}
+	for _, sh := range shapes {
+		if !sh.redact {
+			continue
+		}
+		ex, ok := examples[sh.kind]
+		if !ok {
+			t.Errorf("no example for the shape %q: add one", sh.kind)
+			continue
+		}
+		if !sh.re.MatchString(ex) {
+			t.Errorf("%s: the example %q does not match", sh.kind, ex)
+		}
+		if !mayHoldShape(ex) {
+			t.Errorf("%s: the quick check lets %q through", sh.kind, ex)
+		}
+		if _, changed := RedactValues(ex); !changed {
+			t.Errorf("%s: %q not redacted", sh.kind, ex)
+		}
+	}
+	if mayHoldShape("application/json") || mayHoldShape("Mozilla/5.0 (X11; Linux x86_64)") {
+		t.Error("the quick check passes ordinary header values")
+	}
+}
+
+// FuzzShapeMarks: whatever a redacted shape's expression matches, the
+// quick check passes.
+func FuzzShapeMarks(f *testing.F) {
+	f.Add("Authorization: Bearer abcdefghijklmnopqrstuvwxyz")
+	f.Add("xoxp-12345678901")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, sh := range shapes {
+			if sh.redact && sh.re.MatchString(s) && !mayHoldShape(s) {
+				t.Fatalf("%s matches %q, and the quick check lets it through", sh.kind, s)
+			}
+		}
+	})
+}

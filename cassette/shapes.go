@@ -3,6 +3,7 @@ package cassette
 import (
 	"regexp"
 	"strings"
+	"unsafe"
 )
 
 // What a credential looks like: the one place that knows, for the
@@ -98,10 +99,51 @@ var shapes = []shape{
 	{"hex token (a hash or trace id?)", regexp.MustCompile(`\b(?:[0-9a-f]{40}|[0-9a-f]{32})\b`), false},
 }
 
+// shapeMarks are the literal starts of the redacted shapes: a value that
+// holds none of them (or is shorter than the shortest shape) holds no
+// credential, and the regular expressions need not run. This is on the
+// path of every journaled and recorded request. TestShapeMarks checks
+// that each redacted shape starts with one.
+var shapeMarks = []string{"sk-", "AKIA", "ASIA", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "eyJ"}
+
+// minShape is the length of the shortest redacted shape (a Slack token:
+// xoxb- and 10 more).
+const minShape = 15
+
+// mayHoldShape reports whether s may hold a redacted shape.
+func mayHoldShape(s string) bool {
+	if len(s) < minShape {
+		return false
+	}
+	for _, m := range shapeMarks {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return containsFold(s, "bearer")
+}
+
+// containsFold reports whether s holds word in any case (word is lower
+// case ASCII).
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if s[i]|0x20 != word[0] {
+			continue
+		}
+		if strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
+}
+
 // RedactValues replaces every credential-shaped value in s with REDACTED (a
 // bearer token keeps its "Bearer " word), and reports whether it changed
 // anything.
 func RedactValues(s string) (string, bool) {
+	if !mayHoldShape(s) {
+		return s, false
+	}
 	changed := false
 	for _, sh := range shapes {
 		if !sh.redact || !sh.re.MatchString(s) {
@@ -123,6 +165,11 @@ func RedactValues(s string) (string, bool) {
 
 // redactRanges returns the byte ranges of credential-shaped values in b.
 func redactRanges(b []byte) [][2]int {
+	// A view of b as a string, not a copy: mayHoldShape only reads it,
+	// and b does not change during the call.
+	if !mayHoldShape(unsafe.String(unsafe.SliceData(b), len(b))) {
+		return nil
+	}
 	var out [][2]int
 	for _, sh := range shapes {
 		if !sh.redact {

@@ -17,8 +17,11 @@ type Exchange struct {
 	mu sync.Mutex
 	ex ExchangeInfo
 	// sent counts events apart from mu: it is bumped for every event on
-	// the write path.
+	// the write path (Sent), or set at the end (SetSent).
 	sent atomic.Int64
+	// live, when set, counts the events sent while the request is open
+	// (Counting); guarded by mu.
+	live func() int
 }
 
 // ExchangeInfo is an exchange's fields at one moment.
@@ -65,9 +68,9 @@ type Violation struct {
 }
 
 // NewExchange starts the record of a request read at at. It holds the
-// request's own header map and body, not copies: a journal that keeps the
-// exchange must Redact it as it records it (which makes copies), and a
-// server that keeps none pays nothing for them.
+// request's own header map and body, not copies: a request costs no copy,
+// journaled or not. They must only be read; a journal redacts what it
+// shows.
 func NewExchange(r *http.Request, session string, body []byte, at time.Time) *Exchange {
 	return &Exchange{ex: ExchangeInfo{At: at, Session: session, Method: r.Method, Path: r.URL.Path,
 		Query: r.URL.RawQuery, Header: r.Header, Body: body}}
@@ -84,6 +87,23 @@ func (x *Exchange) Matched(interaction string, stream uint64) {
 func (x *Exchange) Answered(status int, faults []SourcedFault) {
 	x.mu.Lock()
 	x.ex.Status, x.ex.Faults = status, faults
+	x.mu.Unlock()
+}
+
+// Counting gives the exchange a count of the events sent that it reads
+// while the request is open, so that a server need not call Sent for
+// every event; SetSent gives the last count at the end.
+func (x *Exchange) Counting(live func() int) {
+	x.mu.Lock()
+	x.live = live
+	x.mu.Unlock()
+}
+
+// SetSent records how many events were sent in all.
+func (x *Exchange) SetSent(n int) {
+	x.sent.Store(int64(n))
+	x.mu.Lock()
+	x.live = nil
 	x.mu.Unlock()
 }
 
@@ -130,6 +150,9 @@ func (x *Exchange) Snapshot() ExchangeInfo {
 	defer x.mu.Unlock()
 	ex := x.ex
 	ex.EventsSent = int(x.sent.Load())
+	if x.live != nil {
+		ex.EventsSent = x.live()
+	}
 	ex.Faults = append([]SourcedFault(nil), ex.Faults...)
 	ex.Violations = append([]Violation(nil), ex.Violations...)
 	return ex
@@ -140,12 +163,12 @@ type Journal interface {
 	Record(x *Exchange)
 }
 
-// Redact replaces the recorded header, body and query with what fn makes of
-// them: a journal redacts what it keeps as the recorder redacts cassettes.
-// fn must return a header map of its own (not the one it is given, which
-// is the request's).
-func (x *Exchange) Redact(fn func(h http.Header, body []byte, query string) (http.Header, []byte, string)) {
+// Keep lets a journal that keeps the exchange see its header, body and
+// query as read, and replace the body it holds (with a shorter copy: a
+// journal bounds what it keeps). The header and query must only be read:
+// the header is the request's own map.
+func (x *Exchange) Keep(fn func(h http.Header, body []byte, query string) []byte) {
 	x.mu.Lock()
-	x.ex.Header, x.ex.Body, x.ex.Query = fn(x.ex.Header, x.ex.Body, x.ex.Query)
+	x.ex.Body = fn(x.ex.Header, x.ex.Body, x.ex.Query)
 	x.mu.Unlock()
 }

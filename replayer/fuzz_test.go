@@ -1,6 +1,7 @@
 package replayer
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -18,6 +19,20 @@ func FuzzParseQuery(f *testing.F) {
 			return
 		}
 		_ = q.String()
-		_ = q.forMatching(map[string]bool{"k": true})
+		red := map[string]bool{"k": true}
+		rec := q.forMatching(red)
+		// matches agrees with comparing the filtered query, for the query
+		// itself and for one with a parameter more or changed.
+		if !q.matches(rec, red) {
+			t.Fatalf("%q does not match itself", s)
+		}
+		other := query{"extra": {"1"}}
+		for k, v := range q {
+			other[k] = v
+		}
+		want := reflect.DeepEqual(map[string][]string(other.forMatching(red)), map[string][]string(rec))
+		if got := other.matches(rec, red); got != want {
+			t.Fatalf("%q with extra=1: matches %v, the filtered comparison %v", s, got, want)
+		}
 	})
 }

@@ -3,7 +3,6 @@ package replayer
 import (
 	"bytes"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/ssetape/ssetape/cassette"
@@ -138,11 +137,10 @@ func (r *recorded) difference(in *incoming, bodyAny bool) string {
 }
 
 func (r *recorded) queryDiff(in *incoming) string {
-	q := in.query.forMatching(r.redacted)
-	if !reflect.DeepEqual(map[string][]string(q), map[string][]string(r.query)) {
-		return fmt.Sprintf("query %s, recorded %s", q, r.query)
+	if in.query.matches(r.query, r.redacted) {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf("query %s, recorded %s", in.query.forMatching(r.redacted), r.query)
 }
 
 func (r *recorded) bodyDiff(in *incoming, m cassette.BodyMatch) string {

@@ -47,9 +47,11 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 	}
 	obs := s.watch(st)
 	open := &openStream{id: st.ID, info: st, stream: ts}
-	ts.Event = func(n int, e sse.Event) {
-		x.Sent()
-		obs.event(n, e)
+	// No callback per event unless an observer wants them: the journal
+	// reads the count from the stream while it runs, and gets the last
+	// count at its end.
+	if s.opts.Observer != nil {
+		ts.Event = obs.event
 	}
 	ts.End = func(err error, events, bytes int) {
 		s.streams.remove(open)
@@ -64,11 +66,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 		if p.Stream {
 			obs.end(err)
 		}
+		x.SetSent(events)
 		x.End(time.Now(), reason)
 		s.logRequest(st, p, faults, err, events, bytes, start)
 	}
 	ts.Held = s.streams.notify
 	ts.Prepare()
+	x.Counting(func() int { return ts.State().EventsSent })
 	if p.Stream {
 		s.streams.add(open)
 	}

@@ -9,7 +9,9 @@
 # Environment: REPS (1), RAMP (2s), TIMEOUT (60s), GAP (5, seconds between
 # runs), SHARED (../shared beside the checkout), OUT (reports; a temp dir),
 # PEERS ("plaingo ssetape"; add "floor" for bench/cmd/floorserver, the
-# least a server can do: what one write per event costs on this machine),
+# least a server can do: what one write per event costs on this machine;
+# add "baseline" for ssetape built from another commit, the binary named
+# by BASELINE, to compare before and after in one interleaved run),
 # CLIENTS ("default"; "default quiet" measures each case both ways): a quiet
 # client is the same load tool with the same flags, run with GOGC=off and
 # its descriptor table grown before it starts, which takes out the load
@@ -90,8 +92,11 @@ measure_one() {
 	case $peer in
 	plaingo) port=18081; start=("$work/plaingo" -addr 127.0.0.1:$port) ;;
 	ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
+	baseline)
+		[ -n "${BASELINE:-}" ] || { echo "PEERS has baseline: set BASELINE to an ssetape binary built from another commit" >&2; exit 2; }
+		port=18087; start=("$BASELINE" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
 	floor) port=18086; start=("$work/floorserver" -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
-	*) echo "unknown peer $peer (PEERS: plaingo ssetape floor)" >&2; exit 2 ;;
+	*) echo "unknown peer $peer (PEERS: plaingo ssetape floor baseline)" >&2; exit 2 ;;
 	esac
 	taskset -c 0 "${start[@]}" >"$out/$name-n$n-r$rep.server.log" 2>&1 &
 	srv=$!

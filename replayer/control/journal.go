@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -20,6 +21,14 @@ import (
 // until its request ends: observe.Journal for the servers, the requests
 // routes for the API. It is bounded in entries and in bytes; the oldest
 // go first.
+//
+// Recording is on every request's path, so it only appends: the header,
+// query and body are redacted when the journal is read (render), and an
+// ended entry's rendering is kept, since it no longer changes. The one
+// exception is a body over MaxBodyKept: it is redacted whole, then cut, so
+// that no cut can leave the start of a secret too short to be recognised.
+// Unredacted values stay in memory only, as the request itself was; they
+// are never written anywhere.
 type journal struct {
 	maxN     int
 	maxBytes int64
@@ -27,7 +36,7 @@ type journal struct {
 
 	// mu guards everything below.
 	mu      sync.Mutex
-	entries []journalEntry // a queue: entries[head:] are kept
+	entries []*journalEntry // a queue: entries[head:] are kept
 	head    int
 	bytes   int64
 	seq     uint64
@@ -38,8 +47,11 @@ type journalEntry struct {
 	id   uint64
 	x    *observe.Exchange
 	size int64
-	// truncated says the body kept is the first MaxBodyKept bytes.
-	truncated bool
+	// cut says the body kept is the first MaxBodyKept bytes of a body
+	// redacted at Record.
+	cut bool
+	// done is the entry rendered once its request has ended.
+	done atomic.Pointer[wire.Request]
 }
 
 // entryOverhead is what an entry costs besides its header, query and body
@@ -51,45 +63,38 @@ func newJournal(maxN int, maxBytes int64, red cassette.Redaction) *journal {
 	return &journal{maxN: maxN, maxBytes: maxBytes, red: red}
 }
 
-// Record implements observe.Journal: the exchange's header, query and body
-// are redacted (the body then cut to MaxBodyKept) before it is kept.
+// Record implements observe.Journal.
 func (j *journal) Record(x *observe.Exchange) {
 	if j.maxN == 0 {
 		return
 	}
-	var size int64
-	truncated := false
-	x.Redact(func(h http.Header, body []byte, query string) (http.Header, []byte, string) {
-		rh := http.Header(j.red.RedactHeaders(cassette.Headers(h)))
-		for k, vs := range rh {
-			size += int64(len(k))
+	e := &journalEntry{x: x, size: entryOverhead}
+	x.Keep(func(h http.Header, body []byte, query string) []byte {
+		for k, vs := range h {
+			e.size += int64(len(k))
 			for _, v := range vs {
-				size += int64(len(v))
+				e.size += int64(len(v))
 			}
-		}
-		if len(body) > 0 {
-			body = j.red.RedactBody(body)
 		}
 		if len(body) > MaxBodyKept {
 			// A copy, so that the request's whole body is not kept alive.
-			body, truncated = bytes.Clone(body[:MaxBodyKept]), true
+			body, e.cut = bytes.Clone(j.red.RedactBody(body)[:MaxBodyKept]), true
 		}
-		query = j.red.RedactQuery(query)
-		size += int64(len(body) + len(query))
-		return rh, body, query
+		e.size += int64(len(body) + len(query))
+		return body
 	})
-	size += entryOverhead
 	j.mu.Lock()
 	j.seq++
-	j.entries = append(j.entries, journalEntry{id: j.seq, x: x, size: size, truncated: truncated})
-	j.bytes += size
+	e.id = j.seq
+	j.entries = append(j.entries, e)
+	j.bytes += e.size
 	for n := len(j.entries) - j.head; n > j.maxN || (j.bytes > j.maxBytes && n > 1); n-- {
 		j.bytes -= j.entries[j.head].size
-		j.entries[j.head] = journalEntry{}
+		j.entries[j.head] = nil
 		j.head++
 	}
 	if j.head > 1024 && j.head*2 > len(j.entries) {
-		j.entries = append([]journalEntry(nil), j.entries[j.head:]...)
+		j.entries = append([]*journalEntry(nil), j.entries[j.head:]...)
 		j.head = 0
 	}
 	if j.change != nil {
@@ -128,20 +133,36 @@ func (f journalFilter) keeps(id uint64, x observe.ExchangeInfo) bool {
 		(f.method == "" || x.Method == f.method) && (f.path == "" || x.Path == f.path)
 }
 
-// list returns the entries that match, oldest first.
+func (f journalFilter) keepsRendered(r *wire.Request) bool {
+	return (!f.hasSession || r.Session == f.session) && (f.method == "" || r.Method == f.method) && (f.path == "" || r.Path == f.path)
+}
+
+// list returns the entries that match, oldest first, rendered: the
+// filters are applied first, so that only what is shown is redacted.
 func (j *journal) list(f journalFilter) []wire.Request {
 	j.mu.Lock()
-	kept := append([]journalEntry(nil), j.entries[j.head:]...)
+	kept := append([]*journalEntry(nil), j.entries[j.head:]...)
 	j.mu.Unlock()
 	out := []wire.Request{}
 	for _, e := range kept {
 		if e.id <= f.since {
 			continue
 		}
-		info := e.x.Snapshot()
-		if f.keeps(e.id, info) {
-			out = append(out, render(e.id, info, e.truncated))
+		if r := e.done.Load(); r != nil {
+			if f.keepsRendered(r) {
+				out = append(out, *r)
+			}
+			continue
 		}
+		info := e.x.Snapshot()
+		if !f.keeps(e.id, info) {
+			continue
+		}
+		r := j.render(e.id, info, e.cut)
+		if info.Ended {
+			e.done.Store(&r)
+		}
+		out = append(out, r)
 	}
 	return out
 }
@@ -150,7 +171,7 @@ func (j *journal) list(f journalFilter) []wire.Request {
 func (j *journal) clear(session string, one bool) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	kept := j.entries[:0:0]
+	var kept []*journalEntry
 	var bytes int64
 	n := 0
 	for _, e := range j.entries[j.head:] {
@@ -167,9 +188,17 @@ func (j *journal) clear(session string, one bool) int {
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-func render(id uint64, x observe.ExchangeInfo, truncated bool) wire.Request {
+// render shows an entry, redacted as the recorder redacts cassettes (the
+// body already is when it was cut).
+func (j *journal) render(id uint64, x observe.ExchangeInfo, cut bool) wire.Request {
+	truncated := cut
+	body := x.Body
+	if !cut && len(body) > 0 {
+		body = j.red.RedactBody(body)
+	}
+	x.Query = j.red.RedactQuery(x.Query)
 	e := wire.Request{ID: strconv.FormatUint(id, 10), At: stamp(x.At), Session: x.Session, Method: x.Method, Path: x.Path,
-		Query: map[string][]string{}, Headers: map[string][]string(x.Header), EventsSent: x.EventsSent,
+		Query: map[string][]string{}, Headers: map[string][]string(j.red.RedactHeaders(cassette.Headers(x.Header))), EventsSent: x.EventsSent,
 		Faults: []wire.Fault{}, Violations: []wire.Violation{}, ViolationsDropped: x.ViolationsDropped}
 	if e.Headers == nil {
 		e.Headers = map[string][]string{}
@@ -179,7 +208,6 @@ func render(id uint64, x observe.ExchangeInfo, truncated bool) wire.Request {
 	} else {
 		e.Query = map[string][]string{"": {clip.String(x.Query, 1000)}}
 	}
-	body := x.Body
 	e.BodyTruncated = truncated
 	switch {
 	case utf8.Valid(body):

@@ -112,7 +112,7 @@ func summarize(w io.Writer, runs map[key][]run) error {
 		return strings.Compare(a.peer, b.peer)
 	})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "N\tclient\tserver\truns\tp99 ms (client)\tp99 ms (server's own)\tfailed\tCPU us/event\tCPU x plain Go\tKiB/open stream\tclient CPU s\tclient lag p99 ms\tclient lag max ms")
+	fmt.Fprintln(tw, "N\tclient\tserver\truns\tp99 ms (client)\tp99 ms (server's own)\tfailed\tCPU us/event\tCPU x plain Go\tCPU x floor\tKiB/open stream\tclient CPU s\tclient lag p99 ms\tclient lag max ms")
 	cpu := func(r run) float64 { return 1e6 * r.rep.Server.CPUS / float64(max(r.rep.EventsReceived, 1)) }
 	for _, k := range keys {
 		rs := runs[k]
@@ -127,11 +127,15 @@ func summarize(w io.Writer, runs map[key][]run) error {
 		if plain, ok := runs[key{k.n, k.client, "plaingo"}]; ok && k.peer != "plaingo" {
 			ratio = num(median(rs, cpu)/median(plain, cpu)) + "x"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.n, k.client, k.peer, len(rs),
+		floorRatio := "-"
+		if floor, ok := runs[key{k.n, k.client, "floor"}]; ok && k.peer != "floor" {
+			floorRatio = num(median(rs, cpu)/median(floor, cpu)) + "x"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.n, k.client, k.peer, len(rs),
 			col(func(r run) float64 { return r.rep.Lateness.P99 }),
 			col(func(r run) float64 { return r.serverP99 }),
 			col(func(r run) float64 { return float64(r.rep.Failed) }),
-			col(cpu), ratio,
+			col(cpu), ratio, floorRatio,
 			col(func(r run) float64 { return r.rep.Server.RSSPerStreamK }),
 			col(func(r run) float64 { return r.rep.ClientCPUS }),
 			col(func(r run) float64 { return r.rep.ClientLag.P99 }),

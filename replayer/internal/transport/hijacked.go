@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ssetape/ssetape/replayer/fault"
-	"github.com/ssetape/ssetape/sse"
 )
 
 // writeSlack is how long a scheduler waits for one write, on a connection
@@ -337,9 +336,25 @@ func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
 // afterWrite reports the events the written chunks completed and schedules
 // the next step, or ends the stream.
 func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next time.Duration) {
+	// One count for all the events written, under one lock; the callback,
+	// when there is one, per event.
+	n := 0
 	for _, ch := range written {
-		for _, e := range ch.Events {
-			ls.event(e)
+		n += len(ch.Events)
+	}
+	if n > 0 {
+		c := ls.cur
+		c.mu.Lock()
+		first := c.events + 1
+		c.events += n
+		c.mu.Unlock()
+		if ls.s.Event != nil {
+			for _, ch := range written {
+				for _, e := range ch.Events {
+					ls.s.Event(first, e)
+					first++
+				}
+			}
 		}
 	}
 	if done {
@@ -347,17 +362,6 @@ func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next time.Dur
 		return
 	}
 	ls.schedule(next)
-}
-
-func (ls *liveStream) event(e sse.Event) {
-	c := ls.cur
-	c.mu.Lock()
-	c.events++
-	n := c.events
-	c.mu.Unlock()
-	if ls.s.Event != nil {
-		ls.s.Event(n, e)
-	}
 }
 
 // finishAtEnd ends a stream at its end time: a TCP reset when the recording
