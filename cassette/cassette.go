@@ -72,6 +72,9 @@ type Response struct {
 	End *End
 	// Wire holds the exact bytes of a recorded stream.
 	Wire *Wire
+	// Synth, when set, is the synth: block the entries were made from at
+	// load; Save writes it, not the entries.
+	Synth *Synth
 }
 
 // IsStream reports whether the response is an SSE stream (it has entries or

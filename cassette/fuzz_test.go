@@ -22,6 +22,8 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(c.yaml))
 	}
 	f.Add([]byte("version: 1\ninteractions:\n  - &a {request: {path: /}, response: {}}\n  - *a\n"))
+	f.Add([]byte(synthCassette))
+	f.Add([]byte("version: 1\ninteractions:\n  - response:\n      synth: {wire: gemini, reasoning: a b, content: [{refusal: no}], error: {after_tokens: 1}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, "fuzz.yaml")
 		if err != nil {

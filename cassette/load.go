@@ -138,8 +138,9 @@ func (l *loader) cassette(data []byte) *Cassette {
 
 func (l *loader) interaction(n *yaml.Node, key string) *Interaction {
 	it := &Interaction{Line: n.Line}
+	hasRequest := false
 	l.Mapping(n, key, yamlschema.Fields{
-		"request":  func(n *yaml.Node, key string) { l.request(n, key, &it.Request) },
+		"request":  func(n *yaml.Node, key string) { hasRequest = true; l.request(n, key, &it.Request) },
 		"response": func(n *yaml.Node, key string) { l.response(n, key, &it.Response) },
 		"match":    func(n *yaml.Node, key string) { l.match(n, key, &it.Match) },
 		"faults": func(n *yaml.Node, key string) {
@@ -150,7 +151,15 @@ func (l *loader) interaction(n *yaml.Node, key string) *Interaction {
 				}
 			}
 		},
-	}, "request", "response")
+	}, "response")
+	switch sb := it.Response.Synth; {
+	case sb != nil:
+		// A synth: block may leave the request out: the format's own.
+		sb.defaultRequest = !hasRequest
+		l.expand(it, key, sb)
+	case !hasRequest && n.Kind == yaml.MappingNode:
+		l.Fail(n, key+".request", "missing", "add request: {method: POST, path: /api/chat} (only a synth: response may leave it out)")
+	}
 	return it
 }
 
@@ -185,9 +194,15 @@ func (l *loader) request(n *yaml.Node, key string, r *Request) {
 
 func (l *loader) response(n *yaml.Node, key string, r *Response) {
 	r.Status = 200
-	var entriesNode, bodyNode *yaml.Node
+	var entriesNode, bodyNode, wireNode, synthNode *yaml.Node
+	statusGiven, headersGiven := false, false
 	l.Mapping(n, key, yamlschema.Fields{
+		"synth": func(n *yaml.Node, key string) {
+			synthNode = n
+			r.Synth = l.synthBlock(n, key)
+		},
 		"status": func(n *yaml.Node, key string) {
+			statusGiven = true
 			if v, ok := l.Int(n, key); ok {
 				if v < 100 || v > 599 {
 					l.Fail(n, key, fmt.Sprintf("%d is not an HTTP status", v), "use a code from 100 to 599")
@@ -195,7 +210,7 @@ func (l *loader) response(n *yaml.Node, key string, r *Response) {
 				r.Status = v
 			}
 		},
-		"headers":    func(n *yaml.Node, key string) { r.Headers = l.headers(n, key) },
+		"headers":    func(n *yaml.Node, key string) { headersGiven = true; r.Headers = l.headers(n, key) },
 		"headers_at": func(n *yaml.Node, key string) { r.HeadersAt, _ = l.Dur(n, key) },
 		"entries": func(n *yaml.Node, key string) {
 			entriesNode = n
@@ -210,8 +225,23 @@ func (l *loader) response(n *yaml.Node, key string, r *Response) {
 			r.Body = l.base64(n, key)
 		},
 		"end":  func(n *yaml.Node, key string) { r.End = l.end(n, key) },
-		"wire": func(n *yaml.Node, key string) { r.Wire = l.wire(n, key) },
+		"wire": func(n *yaml.Node, key string) { wireNode = n; r.Wire = l.wire(n, key) },
 	})
+	if synthNode != nil {
+		for _, other := range []struct {
+			n    *yaml.Node
+			name string
+		}{{entriesNode, "entries"}, {wireNode, "wire"}, {bodyNode, "body"}} {
+			if other.n != nil {
+				l.Fail(other.n, key+"."+other.name, "a synth: response makes its own stream: it has no "+other.name,
+					"remove "+other.name+", or the synth: block")
+			}
+		}
+		if r.Synth != nil {
+			r.Synth.defaultStatus, r.Synth.defaultHeaders = !statusGiven, !headersGiven
+		}
+		return
+	}
 	if entriesNode != nil && bodyNode != nil {
 		l.Fail(bodyNode, key+".body", "a response has entries (a stream) or a body, not both",
 			"remove the body, or the entries if the response is not a stream")

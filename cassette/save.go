@@ -184,6 +184,17 @@ func createTemp(path string, mode os.FileMode) (*os.File, string, error) {
 
 func interactionNode(it *Interaction) *yaml.Node {
 	n := mapping(false)
+	sb := it.Response.Synth
+	if sb != nil && sb.defaultRequest {
+		// The format's request, and the match any body that goes with it:
+		// left out, as they were.
+		if !it.Match.IsZero() && !(it.Match.Body.Mode == BodyAny && !it.Match.AnyMethod) {
+			add(n, "match", matchNode(it.Match))
+		}
+		addFaults(n, it.Faults)
+		add(n, "response", responseNode(&it.Response))
+		return n
+	}
 	req := mapping(false)
 	add(req, "method", str(it.Request.Method))
 	add(req, "path", str(it.Request.Path))
@@ -193,40 +204,51 @@ func interactionNode(it *Interaction) *yaml.Node {
 	addBody(req, it.Request.Body)
 	add(n, "request", req)
 	if !it.Match.IsZero() {
-		m := mapping(true)
-		if it.Match.AnyMethod {
-			add(m, "method", str("any"))
-		}
-		switch it.Match.Body.Mode {
-		case BodyAny:
-			add(m, "body", str("any"))
-		case BodyIgnore, BodyOnly:
-			b := mapping(true)
-			paths := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-			for _, p := range it.Match.Body.Paths {
-				paths.Content = append(paths.Content, str(p.Text))
-			}
-			name := "ignore"
-			if it.Match.Body.Mode == BodyOnly {
-				name = "only"
-			}
-			add(b, name, paths)
-			add(m, "body", b)
-		}
-		add(n, "match", m)
+		add(n, "match", matchNode(it.Match))
 	}
-	if len(it.Faults) > 0 {
-		f := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-		for _, s := range it.Faults {
-			f.Content = append(f.Content, str(s))
-		}
-		add(n, "faults", f)
-	}
+	addFaults(n, it.Faults)
 	add(n, "response", responseNode(&it.Response))
 	return n
 }
 
+func matchNode(match Match) *yaml.Node {
+	m := mapping(true)
+	if match.AnyMethod {
+		add(m, "method", str("any"))
+	}
+	switch match.Body.Mode {
+	case BodyAny:
+		add(m, "body", str("any"))
+	case BodyIgnore, BodyOnly:
+		b := mapping(true)
+		paths := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, p := range match.Body.Paths {
+			paths.Content = append(paths.Content, str(p.Text))
+		}
+		name := "ignore"
+		if match.Body.Mode == BodyOnly {
+			name = "only"
+		}
+		add(b, name, paths)
+		add(m, "body", b)
+	}
+	return m
+}
+
+func addFaults(n *yaml.Node, faults []string) {
+	if len(faults) > 0 {
+		f := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, s := range faults {
+			f.Content = append(f.Content, str(s))
+		}
+		add(n, "faults", f)
+	}
+}
+
 func responseNode(r *Response) *yaml.Node {
+	if r.Synth != nil {
+		return synthResponseNode(r)
+	}
 	n := mapping(false)
 	add(n, "status", intNode(r.Status))
 	if len(r.Headers) > 0 {
@@ -278,6 +300,21 @@ func responseNode(r *Response) *yaml.Node {
 		add(wn, "chunks", chunks)
 		add(n, "wire", wn)
 	}
+	return n
+}
+
+// synthResponseNode writes a synthesized response as it was written: the
+// status and headers unless they were the format's, and the synth: block
+// (not the entries it expanded to).
+func synthResponseNode(r *Response) *yaml.Node {
+	n := mapping(false)
+	if !r.Synth.defaultStatus {
+		add(n, "status", intNode(r.Status))
+	}
+	if !r.Synth.defaultHeaders && len(r.Headers) > 0 {
+		add(n, "headers", headersNode(r.Headers))
+	}
+	add(n, "synth", r.Synth.yamlNode())
 	return n
 }
 

@@ -204,8 +204,11 @@ func (r *Response) Chunks(strict bool) (chunks []Chunk, edited bool, err error) 
 		return nil, true, ErrEdited
 	}
 	eol := sse.LF
-	if r.Wire != nil && r.Wire.LineEnding != sse.NoLineEnding {
+	switch {
+	case r.Wire != nil && r.Wire.LineEnding != sse.NoLineEnding:
 		eol = r.Wire.LineEnding
+	case r.Synth != nil && r.Synth.LineEnding != sse.NoLineEnding:
+		eol = r.Synth.LineEnding
 	}
 	chunks = make([]Chunk, 0, len(r.Entries))
 	for i := range r.Entries {

@@ -117,6 +117,8 @@ func inspectRun(o *inspectOptions) error {
 			info = append(info, fmt.Sprintf("recorded: wire bytes exact (%s, %d chunks)", r.Wire.LineEnding, len(chunks)))
 		case edited:
 			info = append(info, fmt.Sprintf("recorded, entries edited: one chunk per entry (%s)", r.Wire.LineEnding))
+		case r.Synth != nil:
+			info = append(info, fmt.Sprintf("synthesized: %s, profile %s, seed %d, one chunk per event (%s)", r.Synth.Wire, r.Synth.Profile, r.Synth.Seed, r.Synth.LineEnding))
 		default:
 			info = append(info, "hand-written: one chunk per entry (lf)")
 		}

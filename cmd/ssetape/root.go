@@ -43,7 +43,7 @@ usage, 3 a runtime failure, 130 interrupted.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newRecordCmd(e, nil), newProxyCmd(e, nil), newReplayCmd(e, nil), newInspectCmd(e, nil), newAssertCmd(e, nil), newVersionCmd(e))
+	root.AddCommand(newRecordCmd(e, nil), newProxyCmd(e, nil), newReplayCmd(e, nil), newInspectCmd(e, nil), newAssertCmd(e, nil), newSynthCmd(e, nil), newVersionCmd(e))
 	return root
 }
 

@@ -5,6 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { EventSource } from 'eventsource';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { synthScenarios } from './synth.mjs';
 
 // The example frontend's parser (examples/frontend/sse.js), loaded as the page loads it.
 const sseSource = readFileSync(fileURLToPath(new URL('../../examples/frontend/sse.js', import.meta.url)), 'utf8');
@@ -105,9 +106,9 @@ async function fetchReader() {
   return { status: resp.status, types, text };
 }
 
-const scenarios = { 'fetch-reader': fetchReader, 'openai-chat': openaiChat, 'openai-responses': openaiResponses, anthropic, eventsource: eventSource };
+const scenarios = { 'fetch-reader': fetchReader, 'openai-chat': openaiChat, 'openai-responses': openaiResponses, anthropic, eventsource: eventSource, ...synthScenarios };
 try {
-  const result = await scenarios[scenario]();
+  const result = await scenarios[scenario](base);
   console.log(JSON.stringify(result));
 } catch (err) {
   console.log(JSON.stringify({ error: String(err?.stack ?? err) }));

@@ -92,3 +92,17 @@ interactions:
 		t.Errorf("a session name too long: %d %s", a.status, a.body)
 	}
 }
+
+// A cassette added at run time may hold a synth: block: it is expanded as
+// a file's is, and served.
+func TestAddSynthCassette(t *testing.T) {
+	s := start(t, max)
+	_, err := s.Control.AddCassette(ctx(t), []byte("version: 1\ninteractions:\n  - response:\n      synth: {wire: openai-chat, text: \"from a script\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := open(t, s.URL, "/v1/chat/completions").rest(t)
+	if len(got) < 3 {
+		t.Fatalf("synthesized stream: %v", got)
+	}
+}
