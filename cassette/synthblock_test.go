@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ssetape/ssetape/sse"
+	"github.com/ssetape/ssetape/synth"
 )
 
 const synthCassette = `version: 1
@@ -130,4 +131,34 @@ func TestSynthBlockAliasBomb(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "aliases") {
 		t.Fatalf("an alias bomb: %v", err)
 	}
+}
+
+// FuzzParseScript: any script, in any format, is synthesized or refused
+// with Errors or a flag error, never a panic; what is synthesized becomes
+// an interaction whose events the decoder reads back.
+func FuzzParseScript(f *testing.F) {
+	f.Add([]byte("text: \"Lisbon is 17 °C\"\ntool_calls:\n  - {name: w, arguments: {city: Lisbon}}\n"), uint8(0))
+	f.Add([]byte("content: [{reasoning: hm}, {delta: ''}, {refusal: no}, {tool_call: {name: a, arguments: '{}'}}]\nerror: {after_tokens: 2}\n"), uint8(3))
+	f.Add([]byte(`{"text": "json too", "usage": {"input_tokens": 1, "output_tokens": 2}, "finish": "length"}`), uint8(5))
+	formats := synth.Formats()
+	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
+		wire := formats[int(format)%len(formats)]
+		st, err := ParseScript(data, "fuzz.yaml", wire, synth.Options{Pacing: synth.Pacing{TTFT: time.Millisecond, TPS: 1000}, Seed: 1})
+		if err != nil {
+			return
+		}
+		it, err := SynthInteraction(st)
+		if err != nil {
+			t.Fatalf("a synthesized stream is not an interaction: %v", err)
+		}
+		n := 0
+		for _, e := range st.Events {
+			if !e.IsComment {
+				n++
+			}
+		}
+		if got := len(it.Response.Entries); got != n {
+			t.Fatalf("%d events synthesized, %d read back", n, got)
+		}
+	})
 }
