@@ -35,7 +35,6 @@ type toolCall struct {
 	key      string // for messages
 	id, name string // its id, and its tool or name
 	event    Event
-	answered bool
 	reported bool
 }
 
@@ -49,8 +48,8 @@ type agentChecker struct {
 	finalEv  Event
 	finalTxt string
 	deltas   strings.Builder
-	calls    []*toolCall
-	sentinel Event // a [DONE] seen, waiting to know whether it is last
+	calls    []*toolCall // the open ones, oldest first
+	sentinel Event       // a [DONE] seen, waiting to know whether it is last
 }
 
 func (c *agentChecker) add(v Violation) { c.out = append(c.out, v) }
@@ -161,12 +160,12 @@ func (f fields) toolKey() (key, name string) {
 // carry one, else by tool or name, in order.
 func (c *agentChecker) agt4Result(e Event, f fields) {
 	key, name := f.toolKey()
-	for _, tc := range c.calls {
-		if tc.answered {
-			continue
-		}
+	// c.calls holds only the calls still open, oldest first: an answered
+	// one leaves it, so that a long stream's pairing costs what its open
+	// calls cost, not all the calls it made.
+	for i, tc := range c.calls {
 		if (tc.id != "" && f.id != "" && tc.id == f.id) || ((tc.id == "" || f.id == "") && name != "" && tc.name == name) {
-			tc.answered = true
+			c.calls = slices.Delete(c.calls, i, i+1)
 			return
 		}
 	}
@@ -218,7 +217,7 @@ func (c *agentChecker) unanswered(at string) {
 		return
 	}
 	for _, tc := range c.calls {
-		if !tc.answered && !tc.reported {
+		if !tc.reported {
 			tc.reported = true
 			c.add(violation(agt4, tc.event, "this tool_call (%s) got no tool_result before %s", orUnknown(tc.key), at))
 		}

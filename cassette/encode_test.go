@@ -2,10 +2,13 @@ package cassette
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -84,4 +87,48 @@ func TestEncodeIsMarshal(t *testing.T) {
 	}
 	checkEncode(t, "empty", &Cassette{Version: 1})
 	checkEncode(t, "named empty", &Cassette{Version: 1, Name: "x"})
+}
+
+// A stream long enough to be encoded in batches gives exactly the bytes
+// of the whole tree, with every kind of entry and chunk in it.
+func TestEncodeLongStream(t *testing.T) {
+	var chunks []Chunk
+	for i := range 3*itemBatch + 7 {
+		data := fmt.Sprintf("id: %d\nevent: text_delta\ndata: {\"n\":%d,\"t\":\"大阪 \\\"q\\\" %s\"}\n\n", i, i, strings.Repeat("x", i%97))
+		switch i % 50 {
+		case 3:
+			data = ": ping\r\n\r\n"
+		case 7:
+			data = "retry: 100\n\n"
+		case 9:
+			data = "data: \xff\xfe binary\n\n"
+		}
+		chunks = append(chunks, Chunk{At: time.Duration(i) * time.Millisecond, Data: []byte(data)})
+	}
+	it := &Interaction{Request: Request{Method: "POST", Path: "/long", Body: []byte(`{"a":1}`)}, Faults: []string{"close:after=9"}}
+	it.Response.Status = 200
+	it.Response.Headers = Headers{"Content-Type": {"text/event-stream"}}
+	if err := it.Response.SetChunks(chunks); err != nil {
+		t.Fatal(err)
+	}
+	it.Response.End = &End{At: time.Minute, Reason: EOF}
+	c := &Cassette{Version: 1, Name: "long", Interactions: []*Interaction{it, it}}
+	got, err := Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := marshalWhole(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		t.Fatalf("the batched encoding differs at byte %d:\n%q\nwant\n%q", i, got[max(0, i-80):min(len(got), i+80)], want[max(0, i-80):min(len(want), i+80)])
+	}
+	if _, err := Parse(got, "long.yaml"); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -72,6 +72,10 @@ func Encode(w io.Writer, c *Cassette) error {
 // cassette file that Encode wrote gives the file Encode would write with
 // the interaction added.
 func EncodeInteraction(w io.Writer, it *Interaction) error {
+	r := &it.Response
+	if r.Synth == nil && (len(r.Entries) > itemBatch || r.Wire != nil && len(r.Wire.Chunks) > itemBatch) {
+		return encodeLong(w, it)
+	}
 	root := mapping(false)
 	add(root, "interactions", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{interactionNode(it)}})
 	b, err := encodeBytes(root)
@@ -182,7 +186,9 @@ func createTemp(path string, mode os.FileMode) (*os.File, string, error) {
 	return nil, "", fmt.Errorf("no free temporary name beside %s", path)
 }
 
-func interactionNode(it *Interaction) *yaml.Node {
+func interactionNode(it *Interaction) *yaml.Node { return interactionNodeOf(it, false) }
+
+func interactionNodeOf(it *Interaction, placeholders bool) *yaml.Node {
 	n := mapping(false)
 	sb := it.Response.Synth
 	if sb != nil && sb.defaultRequest {
@@ -207,7 +213,7 @@ func interactionNode(it *Interaction) *yaml.Node {
 		add(n, "match", matchNode(it.Match))
 	}
 	addFaults(n, it.Faults)
-	add(n, "response", responseNode(&it.Response))
+	add(n, "response", responseNodeOf(&it.Response, placeholders))
 	return n
 }
 
@@ -245,7 +251,12 @@ func addFaults(n *yaml.Node, faults []string) {
 	}
 }
 
-func responseNode(r *Response) *yaml.Node {
+func responseNode(r *Response) *yaml.Node { return responseNodeOf(r, false) }
+
+// responseNodeOf builds a response's node; with placeholders, the entries
+// and the wire chunks are one placeholder item each (encodeLong writes
+// them in batches in their place).
+func responseNodeOf(r *Response, placeholders bool) *yaml.Node {
 	if r.Synth != nil {
 		return synthResponseNode(r)
 	}
@@ -257,8 +268,13 @@ func responseNode(r *Response) *yaml.Node {
 	add(n, "headers_at", dur(r.HeadersAt))
 	if r.IsStream() {
 		entries := &yaml.Node{Kind: yaml.SequenceNode}
-		for i := range r.Entries {
-			entries.Content = append(entries.Content, entryNode(&r.Entries[i]))
+		switch {
+		case placeholders && len(r.Entries) > 0:
+			entries.Content = []*yaml.Node{str(entriesPlaceholder)}
+		default:
+			for i := range r.Entries {
+				entries.Content = append(entries.Content, entryNode(&r.Entries[i]))
+			}
 		}
 		add(n, "entries", entries)
 	} else {
@@ -285,17 +301,13 @@ func responseNode(r *Response) *yaml.Node {
 			add(wn, "redacted", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 		}
 		chunks := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, c := range w.Chunks {
-			cn := mapping(true)
-			add(cn, "at", dur(c.At))
-			if utf8.Valid(c.Data) {
-				s := str(string(c.Data))
-				s.Style = yaml.DoubleQuotedStyle
-				add(cn, "text", s)
-			} else {
-				add(cn, "base64", str(base64.StdEncoding.EncodeToString(c.Data)))
+		switch {
+		case placeholders && len(w.Chunks) > 0:
+			chunks.Content = []*yaml.Node{str(chunksPlaceholder)}
+		default:
+			for _, c := range w.Chunks {
+				chunks.Content = append(chunks.Content, chunkNode(c))
 			}
-			chunks.Content = append(chunks.Content, cn)
 		}
 		add(wn, "chunks", chunks)
 		add(n, "wire", wn)
@@ -316,6 +328,19 @@ func synthResponseNode(r *Response) *yaml.Node {
 	}
 	add(n, "synth", r.Synth.yamlNode())
 	return n
+}
+
+func chunkNode(c Chunk) *yaml.Node {
+	cn := mapping(true)
+	add(cn, "at", dur(c.At))
+	if utf8.Valid(c.Data) {
+		s := str(string(c.Data))
+		s.Style = yaml.DoubleQuotedStyle
+		add(cn, "text", s)
+	} else {
+		add(cn, "base64", str(base64.StdEncoding.EncodeToString(c.Data)))
+	}
+	return cn
 }
 
 func entryNode(e *Entry) *yaml.Node {
@@ -389,3 +414,94 @@ func dur(d time.Duration) *yaml.Node { return str(FormatDuration(d)) }
 // FormatDuration rounds d to the microsecond and writes it as Go does
 // ("640ms", "1.234567s").
 func FormatDuration(d time.Duration) string { return d.Round(time.Microsecond).String() }
+
+// A long stream is encoded in batches: its YAML node tree would be many
+// times its size (yaml.v3 holds every node and then the whole output).
+// The interaction is encoded with one placeholder item for its entries and
+// one for its wire chunks, and each placeholder's line is replaced with
+// the items, encoded itemBatch at a time in the same place of a document
+// (the same nesting, so the same indentation and the same bytes as the
+// whole tree: TestEncodeLongStream and FuzzParse check it).
+const (
+	itemBatch          = 512
+	entriesPlaceholder = "ssetape-placeholder-entries-1c9e"
+	chunksPlaceholder  = "ssetape-placeholder-chunks-1c9e"
+)
+
+func encodeLong(w io.Writer, it *Interaction) error {
+	root := mapping(false)
+	add(root, "interactions", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{interactionNodeOf(it, true)}})
+	skel, err := encodeBytes(root)
+	if err != nil {
+		return err
+	}
+	skel = bytes.TrimPrefix(skel, []byte("interactions:\n"))
+	r := &it.Response
+	for _, part := range []struct {
+		placeholder string
+		n           int
+		items       func(from, to int) *yaml.Node // the batch, in its place in a document
+		head        string                        // the lines before the items in that document
+	}{
+		{entriesPlaceholder, len(r.Entries), func(from, to int) *yaml.Node {
+			seq := &yaml.Node{Kind: yaml.SequenceNode}
+			for i := from; i < to; i++ {
+				seq.Content = append(seq.Content, entryNode(&r.Entries[i]))
+			}
+			resp := mapping(false)
+			add(resp, "entries", seq)
+			return resp
+		}, "interactions:\n  - response:\n      entries:\n"},
+		{chunksPlaceholder, wireLen(r.Wire), func(from, to int) *yaml.Node {
+			seq := &yaml.Node{Kind: yaml.SequenceNode}
+			for i := from; i < to; i++ {
+				seq.Content = append(seq.Content, chunkNode(r.Wire.Chunks[i]))
+			}
+			wn := mapping(false)
+			add(wn, "chunks", seq)
+			resp := mapping(false)
+			add(resp, "wire", wn)
+			return resp
+		}, "interactions:\n  - response:\n      wire:\n        chunks:\n"},
+	} {
+		if part.n == 0 {
+			continue
+		}
+		at := bytes.Index(skel, []byte("- "+part.placeholder+"\n"))
+		if at < 0 {
+			return fmt.Errorf("cassette: the %s placeholder is not in the encoded interaction", part.placeholder)
+		}
+		start := bytes.LastIndexByte(skel[:at], '\n') + 1
+		if _, err := w.Write(skel[:start]); err != nil {
+			return err
+		}
+		skel = skel[at+len("- "+part.placeholder+"\n"):]
+		for from := 0; from < part.n; from += itemBatch {
+			resp := part.items(from, min(from+itemBatch, part.n))
+			item := mapping(false)
+			add(item, "response", resp)
+			doc := mapping(false)
+			add(doc, "interactions", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{item}})
+			b, err := encodeBytes(doc)
+			if err != nil {
+				return err
+			}
+			lines, ok := bytes.CutPrefix(b, []byte(part.head))
+			if !ok {
+				return fmt.Errorf("cassette: a batch of items was not encoded in its place: %q", b[:min(len(b), 120)])
+			}
+			if _, err := w.Write(lines); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = w.Write(skel)
+	return err
+}
+
+func wireLen(w *Wire) int {
+	if w == nil {
+		return 0
+	}
+	return len(w.Chunks)
+}

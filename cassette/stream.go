@@ -75,6 +75,24 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// bodyRange is bytes [start, end) of the body the chunks make, copied
+// from the chunks that hold them (the body is never joined whole).
+func bodyRange(chunks []Chunk, start, end int64) []byte {
+	var out []byte
+	pos := int64(0)
+	for _, c := range chunks {
+		n := int64(len(c.Data))
+		if pos+n > start && pos < end {
+			out = append(out, c.Data[max(start-pos, 0):min(end-pos, n)]...)
+		}
+		pos += n
+		if pos >= end {
+			break
+		}
+	}
+	return out
+}
+
 func joinChunks(chunks []Chunk) ([]byte, []int64) {
 	n := 0
 	for _, c := range chunks {
@@ -94,23 +112,23 @@ func joinChunks(chunks []Chunk) ([]byte, []int64) {
 // derived from them, with a checksum that later tells whether they were
 // edited. This is the conversion the recorder calls.
 func (r *Response) SetChunks(chunks []Chunk) error {
-	blocks, err := Timeline(chunks)
-	if err != nil {
-		return err
-	}
-	body, _ := joinChunks(chunks)
+	// One block at a time: a long recording's blocks are never all held
+	// (docs/benchmarks.md, "Scale").
 	var endings sse.LineEndings
 	entries := []Entry{}
-	for _, b := range blocks {
+	err := EachBlock(chunks, func(b TimedBlock) {
 		for _, l := range b.Lines {
 			endings.Add(l.Ending)
 		}
 		if b.Terminated {
 			endings.Add(b.Ending)
 		}
-		if e, ok := entryFromBlock(b, body); ok {
+		if e, ok := entryFromBlock(b, chunks); ok {
 			entries = append(entries, e)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	r.Entries = entries
 	r.Body = nil
@@ -120,10 +138,10 @@ func (r *Response) SetChunks(chunks []Chunk) error {
 
 // entryFromBlock makes the entry of one block; a block with no lines (an
 // extra blank line) or only unknown fields makes none.
-func entryFromBlock(b TimedBlock, body []byte) (Entry, bool) {
+func entryFromBlock(b TimedBlock, chunks []Chunk) (Entry, bool) {
 	e := Entry{At: b.At}
 	if !b.Terminated {
-		e.Raw = strings.ToValidUTF8(string(body[b.Start:b.End]), "\uFFFD")
+		e.Raw = strings.ToValidUTF8(string(bodyRange(chunks, b.Start, b.End)), "\uFFFD")
 		return e, e.Raw != ""
 	}
 	var comments, data []string

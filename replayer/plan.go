@@ -56,7 +56,7 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 		}
 		// The block is complete with the chunk that holds its dispatching
 		// line end.
-		end := b.End - int64(len(b.Ending.Bytes()))
+		end := b.DispatchOffset()
 		for chunk+1 < len(chunks) && p.starts[chunk+1] <= end {
 			chunk++
 		}

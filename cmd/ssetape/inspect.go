@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -74,16 +75,14 @@ func inspectRun(o *inspectOptions) error {
 	if err != nil {
 		return err
 	}
+	defer t.Close()
 	if o.Secrets {
 		return secretsRun(o, t)
 	}
 	p := newPrinter(o)
 	if t.Cassette == nil {
-		v, err := viewOf([]cassette.Chunk{{Data: t.Raw}}, false, 0)
-		if err != nil {
-			return inputError(fmt.Errorf("%s: %w", t.Name, err))
-		}
-		return p.stream(t.Name, 0, v, fmt.Sprintf("raw stream, %d bytes, %s", len(t.Raw), plural(v.Events, "event")), "")
+		v := &streamView{}
+		return p.stream(t.Name, 0, v, rawRows(t.Raw, v), "raw stream", "")
 	}
 	c := t.Cassette
 	if len(c.Interactions) == 0 {
@@ -133,7 +132,7 @@ func inspectRun(o *inspectOptions) error {
 		if len(it.Faults) > 0 {
 			info = append(info, "faults "+strings.Join(it.Faults, "; "))
 		}
-		if err := p.stream(t.Name, i+1, v, title, strings.Join(info, " · ")); err != nil {
+		if err := p.stream(t.Name, i+1, v, v.rows, title, strings.Join(info, " · ")); err != nil {
 			return err
 		}
 	}
@@ -144,8 +143,17 @@ func inspectRun(o *inspectOptions) error {
 func secretsRun(o *inspectOptions, t *target) error {
 	c := t.Cassette
 	if c == nil {
+		// Secrets are looked for in the whole body at once (a match may
+		// span any two reads), within the cassette size limit.
+		body, err := io.ReadAll(io.LimitReader(t.Raw, cassette.MaxFileSize+1))
+		if err != nil {
+			return inputError(fmt.Errorf("%s: %w", t.Name, err))
+		}
+		if len(body) > cassette.MaxFileSize {
+			return usageError("%s: larger than %d MiB", t.Name, cassette.MaxFileSize>>20)
+		}
 		c = &cassette.Cassette{Version: cassette.Version, Interactions: []*cassette.Interaction{{
-			Response: cassette.Response{Body: t.Raw}}}}
+			Response: cassette.Response{Body: body}}}}
 	}
 	found := cassette.FindSecrets(c)
 	if o.Format == "json" {
@@ -213,13 +221,17 @@ type jsonEvent struct {
 	Data        string `json:"data"`
 }
 
-func (p *printer) stream(name string, interaction int, v *streamView, title, info string) error {
+// stream writes one stream's timeline: rows comes from src, which may
+// decode them as they arrive (a raw stream), and fills v's counts as it
+// goes. Text output lays out the first rows to set the column widths, then
+// writes each row as it comes: the whole table is never held.
+func (p *printer) stream(name string, interaction int, v *streamView, src rowSource, title, info string) error {
 	if p.o.Format == "json" {
 		enc := json.NewEncoder(p.o.Out)
 		enc.SetEscapeHTML(false)
-		for _, r := range v.Rows {
+		return src(func(r row) error {
 			if r.Kind != "event" {
-				continue
+				return nil
 			}
 			je := jsonEvent{File: name, Interaction: interaction, Event: r.N, Start: r.Start, End: r.End,
 				Type: sse.TypeName(r.Type), Name: r.Type, ID: r.ID, Size: len(r.Data), Data: r.Data}
@@ -227,11 +239,8 @@ func (p *printer) stream(name string, interaction int, v *streamView, title, inf
 				at, gap := r.At.Microseconds(), r.Gap.Microseconds()
 				je.At, je.AtUS, je.GapUS = cassette.FormatDuration(r.At), &at, &gap
 			}
-			if err := enc.Encode(je); err != nil {
-				return err
-			}
-		}
-		return nil
+			return enc.Encode(je)
+		})
 	}
 	p.heading(name, title, info)
 	t := &table{right: []bool{true, true, true, false, false, true, false}}
@@ -241,39 +250,49 @@ func (p *printer) stream(name string, interaction int, v *streamView, title, inf
 		t.right = []bool{true, true, false, false, true, false}
 		t.add(p.dim, "#", "BYTES", "TYPE", "ID", "SIZE", "DATA")
 	}
-	for _, r := range v.Rows {
-		cells := []cell{{text: "-"}}
-		if v.Timed {
-			cells = append(cells, cell{text: cassette.FormatDuration(r.At)}, cell{text: "+" + cassette.FormatDuration(r.Gap), c: p.dim})
-		} else {
-			cells = append(cells, cell{text: fmt.Sprintf("%d-%d", r.Start, r.End), c: p.dim})
-		}
-		switch r.Kind {
-		case "event":
-			id := cell{text: r.ID}
-			if r.ID == "" {
-				id = cell{text: "-", c: p.dim}
-			}
-			cells[0].text = fmt.Sprint(r.N)
-			cells = append(cells, cell{text: sse.TypeName(r.Type), c: p.typeColor(r.Type)}, id,
-				cell{text: fmt.Sprint(len(r.Data))}, cell{text: p.excerpt(r.Data)})
-		case "cut":
-			cells = append(cells, cell{text: "(cut)", c: p.red}, cell{}, cell{}, cell{text: r.Data, c: p.red})
-		default:
-			cells = append(cells, cell{text: "(" + r.Kind + ")", c: p.dim}, cell{}, cell{}, cell{text: p.excerpt(r.Data), c: p.dim})
-		}
-		t.rows = append(t.rows, cells)
+	var last row
+	err := src(func(r row) error {
+		last = r
+		return t.push(p.o.Out, p.cells(v, r))
+	})
+	if err != nil {
+		return err
 	}
-	if err := t.write(p.o.Out); err != nil {
+	if err := t.flush(p.o.Out); err != nil {
 		return err
 	}
 	summary := fmt.Sprintf("%s, %d bytes", plural(v.Events, "event"), v.Bytes)
-	if v.Timed && len(v.Rows) > 0 {
-		summary += ", last at " + cassette.FormatDuration(v.Rows[len(v.Rows)-1].At)
+	if v.Timed && last.Kind != "" {
+		summary += ", last at " + cassette.FormatDuration(last.At)
 	}
 	if v.Discarded {
 		summary += p.red.Sprint(", ends inside a block")
 	}
-	_, err := fmt.Fprintln(p.o.Out, p.dim.Sprint(summary)+"\n")
+	_, err = fmt.Fprintln(p.o.Out, p.dim.Sprint(summary)+"\n")
 	return err
+}
+
+// cells are a row's table cells.
+func (p *printer) cells(v *streamView, r row) []cell {
+	cells := []cell{{text: "-"}}
+	if v.Timed {
+		cells = append(cells, cell{text: cassette.FormatDuration(r.At)}, cell{text: "+" + cassette.FormatDuration(r.Gap), c: p.dim})
+	} else {
+		cells = append(cells, cell{text: fmt.Sprintf("%d-%d", r.Start, r.End), c: p.dim})
+	}
+	switch r.Kind {
+	case "event":
+		id := cell{text: r.ID}
+		if r.ID == "" {
+			id = cell{text: "-", c: p.dim}
+		}
+		cells[0].text = fmt.Sprint(r.N)
+		cells = append(cells, cell{text: sse.TypeName(r.Type), c: p.typeColor(r.Type)}, id,
+			cell{text: fmt.Sprint(len(r.Data))}, cell{text: p.excerpt(r.Data)})
+	case "cut":
+		cells = append(cells, cell{text: "(cut)", c: p.red}, cell{}, cell{}, cell{text: r.Data, c: p.red})
+	default:
+		cells = append(cells, cell{text: "(" + r.Kind + ")", c: p.dim}, cell{}, cell{}, cell{text: p.excerpt(r.Data), c: p.dim})
+	}
+	return cells
 }

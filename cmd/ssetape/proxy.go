@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -203,6 +204,11 @@ func proxyRun(o *proxyOptions) error {
 		if where, err := sk.save(it); err != nil {
 			log.Error("the interaction was not saved", "method", it.Request.Method, "path", it.Request.Path, "to", where, "error", err)
 		}
+		// A long recording's memory goes back to the system once it is
+		// saved, not when the runtime gets to it: a proxy runs for hours.
+		if streamBytes(it) > freeAfter {
+			debug.FreeOSMemory()
+		}
 	}
 	monitor, err := newMonitor(o.Contract, log)
 	if err != nil {
@@ -293,4 +299,19 @@ func replaySources(out string, sk *sink) ([]replayer.Source, error) {
 	c := *sk.cas
 	c.Interactions = append([]*cassette.Interaction(nil), sk.cas.Interactions...)
 	return []replayer.Source{{Name: out, Cassette: &c}}, nil
+}
+
+// freeAfter is the size of a recorded stream past which the proxy gives
+// memory back to the system after saving it.
+const freeAfter = 4 << 20
+
+// streamBytes is the size of an interaction's recorded body.
+func streamBytes(it *cassette.Interaction) int {
+	n := len(it.Response.Body)
+	if w := it.Response.Wire; w != nil {
+		for _, c := range w.Chunks {
+			n += len(c.Data)
+		}
+	}
+	return n
 }

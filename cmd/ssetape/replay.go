@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
@@ -345,6 +346,12 @@ func replayRun(o *replayOptions) error {
 		return inputError(err)
 	}
 	ctl.Attach(srv)
+	// The YAML parse of a large cassette takes several times the file's
+	// size, and only the prepared streams stay: give the rest back to the
+	// system now, not when the runtime gets to it (docs/benchmarks.md,
+	// "Scale").
+	runtime.GC()
+	debug.FreeOSMemory()
 	for _, e := range srv.Edited() {
 		opts.Logger.Warn("the entries were edited after recording; serving the entries, not the recorded wire bytes (--strict refuses this)", "interaction", e)
 	}

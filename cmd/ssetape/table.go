@@ -18,6 +18,30 @@ type cell struct {
 type table struct {
 	right []bool
 	rows  [][]cell
+	// widths, once set, are the column widths of the rows already
+	// written: later rows are written as they come (push).
+	widths []int
+}
+
+// settle is how many rows set the column widths before rows are written
+// as they come.
+const settle = 256
+
+// push adds a row, writing out the table so far once it has settle rows,
+// and every row after that at once.
+func (t *table) push(w io.Writer, cells []cell) error {
+	t.rows = append(t.rows, cells)
+	if t.widths == nil && len(t.rows) < settle {
+		return nil
+	}
+	return t.flush(w)
+}
+
+// flush writes the rows not written yet.
+func (t *table) flush(w io.Writer) error {
+	err := t.write(w)
+	t.rows = t.rows[:0]
+	return err
 }
 
 func (t *table) add(c *color.Color, headers ...string) {
@@ -29,17 +53,20 @@ func (t *table) add(c *color.Color, headers ...string) {
 }
 
 func (t *table) write(w io.Writer) error {
-	widths := make([]int, len(t.right))
-	for _, r := range t.rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], displayWidth(c.text))
+	if t.widths == nil {
+		t.widths = make([]int, len(t.right))
+		for _, r := range t.rows {
+			for i, c := range r {
+				t.widths[i] = max(t.widths[i], displayWidth(c.text))
+			}
 		}
 	}
+	widths := t.widths
 	var b strings.Builder
 	for _, r := range t.rows {
 		for i, c := range r {
 			last := i == len(r)-1
-			pad := strings.Repeat(" ", widths[i]-displayWidth(c.text))
+			pad := strings.Repeat(" ", max(0, widths[i]-displayWidth(c.text)))
 			text := c.text
 			if c.c != nil {
 				text = c.c.Sprint(text)

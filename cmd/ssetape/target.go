@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +20,18 @@ import (
 type target struct {
 	Name     string
 	Cassette *cassette.Cassette // nil for a raw stream
-	Raw      []byte
+	// Raw reads a raw stream, not read yet: it is decoded as it is read,
+	// so that a stream of any size is shown in bounded memory. close
+	// closes its file.
+	Raw   *bufio.Reader
+	close func()
+}
+
+// Close releases what the target holds open.
+func (t *target) Close() {
+	if t.close != nil {
+		t.close()
+	}
 }
 
 // loadTarget reads a cassette file, a raw .sse file, "-" (standard input: a
@@ -36,23 +48,29 @@ func loadTarget(name string, stdin io.Reader) (*target, error) {
 	case strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://"):
 		return nil, usageError("%s: inspect reads a cassette, a raw .sse file or - (standard input); to look at a live stream, pipe it in: curl -sN URL | ssetape inspect -", name)
 	}
-	var data []byte
-	var err error
-	display := name
+	display, in, closeIn := name, stdin, func() {}
+	ext := strings.ToLower(filepath.Ext(name))
 	if name == "-" {
 		display = "<stdin>"
-		data, err = io.ReadAll(io.LimitReader(stdin, cassette.MaxFileSize+1))
 	} else {
-		data, err = readFile(name)
+		f, err := openFile(name)
+		if err != nil {
+			return nil, err
+		}
+		in, closeIn = f, func() { f.Close() }
 	}
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > cassette.MaxFileSize {
-		return nil, usageError("%s: larger than %d MiB", display, cassette.MaxFileSize>>20)
-	}
-	ext := strings.ToLower(filepath.Ext(name))
-	if ext == ".yaml" || ext == ".yml" || (ext != ".sse" && cassette.LooksLikeCassette(data)) {
+	// The first 64 KiB tell a cassette from a raw stream.
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	if ext == ".yaml" || ext == ".yml" || (ext != ".sse" && cassette.LooksLikeCassette(head)) {
+		defer closeIn()
+		data, err := io.ReadAll(io.LimitReader(br, cassette.MaxFileSize+1))
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s: %w", display, err))
+		}
+		if len(data) > cassette.MaxFileSize {
+			return nil, usageError("%s: larger than %d MiB", display, cassette.MaxFileSize>>20)
+		}
 		c, err := cassette.Parse(data, display)
 		if err != nil {
 			return nil, inputError(err)
@@ -62,7 +80,7 @@ func loadTarget(name string, stdin io.Reader) (*target, error) {
 		}
 		return &target{Name: display, Cassette: c}, nil
 	}
-	return &target{Name: display, Raw: data}, nil
+	return &target{Name: display, Raw: br, close: closeIn}, nil
 }
 
 // checkFaults checks a cassette's faults: as replay does, so that inspect
@@ -76,7 +94,8 @@ func checkFaults(c *cassette.Cassette) error {
 	return nil
 }
 
-func readFile(name string) ([]byte, error) {
+// openFile opens a file to read, with the errors of a command's input.
+func openFile(name string) (*os.File, error) {
 	fi, err := os.Stat(name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -85,12 +104,10 @@ func readFile(name string) ([]byte, error) {
 		return nil, inputError(err)
 	case fi.IsDir():
 		return nil, usageError("%s is a directory; name a cassette or .sse file in it", name)
-	case fi.Size() > cassette.MaxFileSize:
-		return nil, usageError("%s: larger than %d MiB", name, cassette.MaxFileSize>>20)
 	}
-	data, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, inputError(err)
 	}
-	return data, nil
+	return f, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/ssetape/ssetape/cassette"
@@ -29,6 +30,42 @@ type streamView struct {
 	Bytes     int
 	Chunks    int
 	Discarded bool
+}
+
+// rowSource hands rows to fn in order, stopping at fn's first error.
+type rowSource func(fn func(row) error) error
+
+// rows is the view's rows as a source.
+func (v *streamView) rows(fn func(row) error) error {
+	for _, r := range v.Rows {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rawRows decodes a raw stream's rows as they are read (untimed: byte
+// offsets), counting into v; nothing of the stream is kept.
+func rawRows(in io.Reader, v *streamView) rowSource {
+	return func(fn func(row) error) error {
+		d := sse.NewDecoder(in)
+		for {
+			b, err := d.NextBlock()
+			if err == io.EOF {
+				v.Bytes = int(d.Offset())
+				return nil
+			}
+			if err != nil {
+				return inputError(fmt.Errorf("byte %d: %w", d.Offset(), err))
+			}
+			if r, ok := v.rowOf(cassette.TimedBlock{Block: b}, 0); ok {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
 }
 
 // viewOf builds the timeline rows of a stream given as chunks.
