@@ -12,6 +12,8 @@
 # least a server can do: what one write per event costs on this machine;
 # add "baseline" for ssetape built from another commit, the binary named
 # by BASELINE, to compare before and after in one interleaved run),
+# RECORDED (0; 1 replays the workload as ssetape record recorded it from
+# plain Go instead of the generated cassette),
 # CLIENTS ("default"; "default quiet" measures each case both ways): a quiet
 # client is the same load tool with the same flags, run with GOGC=off and
 # its descriptor table grown before it starts, which takes out the load
@@ -52,6 +54,21 @@ fi
 (cd "$repo" && go build -o "$work/ssetape" ./cmd/ssetape) || exit 1
 (cd "$repo/bench" && go run ./cmd/workload -sse "$shared/load/workload/workload.sse" -o "$work/workload.yaml" &&
 	go build -o "$work/floorserver" ./cmd/floorserver) || exit 1
+# RECORDED=1 replays, instead of the generated workload cassette, the
+# workload as ssetape record recorded it from the plain Go server (its
+# real chunks and timing, as a user's recording has).
+cassette="$work/workload.yaml"
+if [ "${RECORDED:-0}" = 1 ]; then
+	"$work/plaingo" -addr 127.0.0.1:18089 >/dev/null 2>&1 &
+	pg=$!
+	for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/18089) 2>/dev/null && break; sleep 0.1; done
+	"$work/ssetape" record -o "$work/recorded.yaml" http://127.0.0.1:18089/ >/dev/null || exit 1
+	kill "$pg"
+	wait "$pg" 2>/dev/null
+	# The recording matches GET / as recorded; the load tool sends GET /.
+	cassette="$work/recorded.yaml"
+	echo "recorded $(grep -c '^ *- {at:' "$cassette") lines from plain Go into $cassette"
+fi
 peers=${PEERS:-plaingo ssetape}
 clients=${CLIENTS:-default}
 
@@ -91,10 +108,10 @@ measure_one() {
 	[ "$client" = default ] || name=$peer-$client
 	case $peer in
 	plaingo) port=18081; start=("$work/plaingo" -addr 127.0.0.1:$port) ;;
-	ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
+	ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$cassette") ;;
 	baseline)
 		[ -n "${BASELINE:-}" ] || { echo "PEERS has baseline: set BASELINE to an ssetape binary built from another commit" >&2; exit 2; }
-		port=18087; start=("$BASELINE" replay --quiet --listen 127.0.0.1:$port "$work/workload.yaml") ;;
+		port=18087; start=("$BASELINE" replay --quiet --listen 127.0.0.1:$port "$cassette") ;;
 	floor) port=18086; start=("$work/floorserver" -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
 	*) echo "unknown peer $peer (PEERS: plaingo ssetape floor baseline)" >&2; exit 2 ;;
 	esac

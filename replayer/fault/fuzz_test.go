@@ -14,7 +14,7 @@ import (
 
 // FuzzParseFaults: the fault grammar never panics, and an accepted spec
 // parses again from its own text.
-func FuzzParse(f *testing.F) {
+func FuzzParseFaults(f *testing.F) {
 	for _, s := range []string{"close:after=3", `inject:after=2,type=error,data="{\"a\":\"b,c;d\"}"`, "chunk:coalesce;eol:to=cr",
 		"drop:type=x,count=2,p=0.5,resume=yes", "status:code=503,retry-after=2,body=\"a;b\"", "none", "", ";;", `x:"`, "stall:at=1s,for=2s"} {
 		f.Add(s)
