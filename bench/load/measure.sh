@@ -12,6 +12,7 @@
 # least a server can do: what one write per event costs on this machine;
 # add "baseline" for ssetape built from another commit, the binary named
 # by BASELINE, to compare before and after in one interleaved run),
+# SSETAPE_FLAGS (more flags for the ssetape peer, such as "--journal 0"),
 # RECORDED (0; 1 replays the workload as ssetape record recorded it from
 # plain Go instead of the generated cassette),
 # CLIENTS ("default"; "default quiet" measures each case both ways): a quiet
@@ -108,7 +109,7 @@ measure_one() {
 	[ "$client" = default ] || name=$peer-$client
 	case $peer in
 	plaingo) port=18081; start=("$work/plaingo" -addr 127.0.0.1:$port) ;;
-	ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port "$cassette") ;;
+	ssetape) port=18085; start=("$work/ssetape" replay --quiet --listen 127.0.0.1:$port ${SSETAPE_FLAGS:-} "$cassette") ;;
 	baseline)
 		[ -n "${BASELINE:-}" ] || { echo "PEERS has baseline: set BASELINE to an ssetape binary built from another commit" >&2; exit 2; }
 		port=18087; start=("$BASELINE" replay --quiet --listen 127.0.0.1:$port "$cassette") ;;
