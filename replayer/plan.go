@@ -2,6 +2,7 @@ package replayer
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,22 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 	// found by moving forward, never by searching from the start.
 	chunk := 0
 	lastID := ""
+	// The decoder's strings point into its read buffer (32 KiB) and
+	// arenas: kept as they are, every stream would keep those whole, which
+	// for 10,000 short interactions was 320 MB. The events keep copies;
+	// types and ids repeat, so each distinct one is copied once.
+	seen := map[string]string{}
+	own := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		o, ok := seen[v]
+		if !ok {
+			o = strings.Clone(v)
+			seen[o] = o
+		}
+		return o
+	}
 	err = cassette.EachBlock(chunks, func(b cassette.TimedBlock) {
 		if !b.Terminated {
 			return
@@ -62,6 +79,7 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 		}
 		if b.Dispatched {
 			e := b.Event
+			e.Type, e.LastEventID, e.Data = own(e.Type), own(e.LastEventID), strings.Clone(e.Data)
 			p.events[chunk] = append(p.events[chunk], e)
 			if p.types[chunk] == "" {
 				p.types[chunk] = sse.TypeName(e.Type)
@@ -70,7 +88,7 @@ func prepareStream(r *cassette.Response, strict bool) (*prepared, error) {
 		} else {
 			for _, l := range b.Lines {
 				if l.Kind == sse.ID && !l.Ignored {
-					lastID = l.Value
+					lastID = own(l.Value)
 				}
 			}
 		}

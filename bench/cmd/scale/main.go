@@ -13,6 +13,9 @@
 //     peak RSS against the cassette written (target: at most 4x plus 64 MB).
 //   - proxy: the same through ssetape proxy: the peak, and the RSS a
 //     second after the save (memory given back).
+//   - many: replay of N short interactions (three events each, a JSON
+//     request body to match): the same figures as startup. Use sizes such
+//     as 2500,5000,10000.
 //   - assert, inspect: a raw agent stream of N events from a file: the
 //     peak RSS (target: bounded; 50 MB under 160 MB).
 //
@@ -40,7 +43,7 @@ import (
 
 func main() {
 	bin := flag.String("ssetape", "ssetape", "the ssetape binary to measure")
-	rows := flag.String("rows", "startup,record,proxy,assert,inspect", "the rows to measure")
+	rows := flag.String("rows", "startup,record,proxy,assert,inspect", "the rows to measure (and many)")
 	sizes := flag.String("sizes", "50000,100000,200000", "the sizes (entries, or events for assert and inspect)")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "ssetape-scale-")
@@ -57,7 +60,7 @@ func main() {
 		want[strings.TrimSpace(r)] = true
 	}
 	fmt.Printf("| row | size | file MB | time s | x prev | peak RSS MB | RSS after MB | target MB |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, row := range []string{"startup", "record", "proxy", "assert", "inspect"} {
+	for _, row := range []string{"startup", "many", "record", "proxy", "assert", "inspect"} {
 		if !want[row] {
 			continue
 		}
@@ -85,8 +88,11 @@ type result struct {
 
 func measure(bin, dir, row string, n int) result {
 	switch row {
-	case "startup":
+	case "startup", "many":
 		file := bigCassette(dir, n)
+		if row == "many" {
+			file = manyCassette(dir, n)
+		}
 		mb := sizeMB(file)
 		start := time.Now()
 		srv, _ := startReplay(bin, file)
@@ -166,6 +172,26 @@ func bigCassette(dir string, n int) string {
 		Response: cassette.Response{Status: 200, Headers: cassette.Headers{"Content-Type": {"text/event-stream"}}}}
 	check(it.Response.SetChunks(chunks))
 	check(cassette.WriteFile(file, &cassette.Cassette{Version: cassette.Version, Interactions: []*cassette.Interaction{it}}))
+	return file
+}
+
+// manyCassette writes a cassette of n short interactions on one path,
+// each matched by its JSON body, as a recorded test suite has.
+func manyCassette(dir string, n int) string {
+	file := filepath.Join(dir, fmt.Sprintf("many-%d.yaml", n))
+	c := &cassette.Cassette{Version: cassette.Version}
+	for i := range n {
+		it := &cassette.Interaction{Request: cassette.Request{Method: "POST", Path: "/v1/chat/completions",
+			Body: []byte(fmt.Sprintf(`{"model":"m","messages":[{"role":"user","content":"question %d"}]}`, i))},
+			Response: cassette.Response{Status: 200, Headers: cassette.Headers{"Content-Type": {"text/event-stream"}}}}
+		var chunks []cassette.Chunk
+		for j, d := range []string{fmt.Sprintf("answer %d, part one", i), "part two", "[DONE]"} {
+			chunks = append(chunks, cassette.Chunk{At: time.Duration(j+1) * 10 * time.Millisecond, Data: []byte("data: " + d + "\n\n")})
+		}
+		check(it.Response.SetChunks(chunks))
+		c.Interactions = append(c.Interactions, it)
+	}
+	check(cassette.WriteFile(file, c))
 	return file
 }
 
