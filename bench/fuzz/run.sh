@@ -6,6 +6,7 @@
 #
 #   bench/fuzz/run.sh                 # every target, 5 minutes each
 #   FUZZTIME=30s bench/fuzz/run.sh FuzzPresets FuzzParse
+#   PARALLEL=1 bench/fuzz/run.sh ...  # one worker each (-parallel), to run two lists side by side
 #
 # Minimization is limited to 1000 runs per input (-fuzzminimizetime 1000x).
 # Go's minimizer tries to remove every span of bytes of each new input it
@@ -21,11 +22,11 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)\(' --include='*_test.go' --exclude-dir=bench --exclude-dir=node_modules . | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/' | sort -u)
 fi
-printf '| target | package | execs/s (average) | longest 0 execs/s | new inputs | result |\n| --- | --- | --- | --- | --- | --- |\n'
+printf '| target | package | execs/s (average) | longest 0 execs/s | new inputs | corpus | result |\n| --- | --- | --- | --- | --- | --- | --- |\n'
 for t in "${targets[@]}"; do
   pkg=$(grep -rlE "^func $t\(" --include='*_test.go' --exclude-dir=bench --exclude-dir=node_modules . | head -1 | xargs dirname)
   log=$(mktemp)
-  go test -run '^$' -fuzz "^$t\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 1000x "$pkg" >"$log" 2>&1
+  go test -run '^$' -fuzz "^$t\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 1000x ${PARALLEL:+-parallel "$PARALLEL"} "$pkg" >"$log" 2>&1
   rc=$?
   # Lines: "fuzz: elapsed: 3s, execs: 4461 (1487/sec), new interesting: 3 (total: 12)"
   stats=$(awk '
@@ -34,11 +35,12 @@ for t in "${targets[@]}"; do
       s=0; if (e ~ /h/) { split(e, a, "h"); s+=a[1]*3600; e=a[2] } if (e ~ /m/) { split(e, a, "m"); s+=a[1]*60; e=a[2] } sub(/s/, "", e); s+=e
       match($0, /execs: [0-9]+/); x=substr($0, RSTART+7, RLENGTH-7)+0
       match($0, /new interesting: [0-9]+/); n=substr($0, RSTART+17, RLENGTH-17)+0
+      if (match($0, /total: [0-9]+/)) total=substr($0, RSTART+7, RLENGTH-7)+0
       if (x == px && s > ps) { run += s - ps; if (run > worst) worst = run } else { run = 0 }
       px = x; ps = s; last = s; execs = x; found = n
     }
-    END { if (last > 0) printf "%d %.0f %d", execs / last, worst, found; else print "0 0 0" }' "$log")
-  read -r rate worst found <<<"$stats"
+    END { if (last > 0) printf "%d %.0f %d %d", execs / last, worst, found, total; else print "0 0 0 0" }' "$log")
+  read -r rate worst found total <<<"$stats"
   result=ok
   if [ $rc -ne 0 ]; then
     if grep -q "context deadline exceeded" "$log" && ! grep -q "Failing input written" "$log"; then
@@ -47,6 +49,6 @@ for t in "${targets[@]}"; do
       result="FAILED: $(grep -m1 -E 'Failing input|panic|--- FAIL' "$log")"
     fi
   fi
-  printf '| %s | %s | %s | %s s | %s | %s |\n' "$t" "${pkg#./}" "$rate" "$worst" "$found" "$result"
+  printf '| %s | %s | %s | %s s | %s | %s | %s |\n' "$t" "${pkg#./}" "$rate" "$worst" "$found" "$total" "$result"
   rm -f "$log"
 done
