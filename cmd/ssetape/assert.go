@@ -145,7 +145,16 @@ func assertRun(o *assertOptions) error {
 	case checked == 0:
 		return usageError("%s: no stream to check (%s skipped)", strings.Join(o.Targets, ", "), plural(len(outs), "interaction"))
 	case failed > 0:
-		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%d of %s broke their contract", failed, plural(checked, "stream"))}
+		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%d of %s broke %s contract", failed, plural(checked, "stream"), theirs(failed))}
 	}
 	return nil
+}
+
+// theirs is the possessive for n streams: "1 of 3 streams broke its
+// contract", "2 of 3 streams broke their contract".
+func theirs(n int) string {
+	if n == 1 {
+		return "its"
+	}
+	return "their"
 }
