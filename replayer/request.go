@@ -27,14 +27,8 @@ const MaxSessionName = 256
 // serveRequest reads a request and answers it from the cassettes.
 func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	q, err := parseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
-		return
-	}
-	session, err := sessionOf(r, q)
-	if err != nil {
-		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+	q, session, ok := s.querySession(w, r)
+	if !ok {
 		return
 	}
 	// Faults named by the request replace the others ("none" turns them off).
@@ -74,6 +68,21 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	st := &observe.Stream{ID: s.seq.Add(1), Session: session, Method: r.Method, Path: r.URL.Path,
 		Interaction: rec.label, Repetition: n + 1, Exchange: x}
 	s.answer(w, r, x, rec, st, nil, reqFaults, start)
+}
+
+// querySession reads the request's query and session, answering 400 (and
+// false) when either is bad: the first step of every request.
+func (s *Server) querySession(w http.ResponseWriter, r *http.Request) (query, string, bool) {
+	q, err := parseQuery(r.URL.RawQuery)
+	var session string
+	if err == nil {
+		session, err = sessionOf(r, q)
+	}
+	if err != nil {
+		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+		return nil, "", false
+	}
+	return q, session, true
 }
 
 // sessionOf is the request's session: its Ssetape-Session header, else its

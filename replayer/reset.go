@@ -12,14 +12,8 @@ import (
 // Ssetape-Session or ssetape_session, or of all. The rest of the control
 // API is replayer/control's, which wraps the server.
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
-	q, err := parseQuery(r.URL.RawQuery)
-	if err != nil {
-		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
-		return
-	}
-	session, err := sessionOf(r, q)
-	if err != nil {
-		s.fail(w, s.begin(r, "", nil), http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+	_, session, ok := s.querySession(w, r)
+	if !ok {
 		return
 	}
 	if r.URL.Path == "/__ssetape/reset" && r.Method == http.MethodPost {

@@ -61,6 +61,19 @@ type cursor struct {
 	kick func()
 }
 
+// nextDue is when the next thing is due: the headers, the next chunk, or
+// the end. The caller holds c.mu.
+func (c *cursor) nextDue() time.Duration {
+	switch {
+	case c.next < 0:
+		return c.headersDue
+	case c.next < len(c.chunks):
+		return c.chunks[c.next].Due
+	default:
+		return c.endDue
+	}
+}
+
 func newCursor(p *fault.Plan, speed float64) *cursor {
 	c := &cursor{chunks: p.Chunks, headersDue: p.HeadersDue, endDue: p.EndDue, holdHead: p.HoldHeaders, next: -1, speed: speed}
 	for _, ch := range p.Chunks {

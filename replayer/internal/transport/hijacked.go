@@ -211,15 +211,7 @@ func (sc *scheduler) step(ls *liveStream) {
 		return
 	}
 	start := ls.s.Start
-	var due time.Duration
-	switch {
-	case c.next < 0:
-		due = c.headersDue
-	case c.next < len(c.chunks):
-		due = c.chunks[c.next].Due
-	default:
-		due = c.endDue
-	}
+	due := c.nextDue()
 	at := start.Add(due).Sub(sc.epoch)
 	now := time.Since(sc.epoch)
 	if at > now { // not due yet: a release or a kick brought it early

@@ -74,15 +74,7 @@ func (t *Transport) writeHTTP(w http.ResponseWriter, r *http.Request, s *Stream)
 			}
 			continue
 		}
-		var due time.Duration
-		switch {
-		case c.next < 0:
-			due = c.headersDue
-		case c.next < len(c.chunks):
-			due = c.chunks[c.next].Due
-		default:
-			due = c.endDue
-		}
+		due := c.nextDue()
 		c.mu.Unlock()
 		if time.Until(s.Start.Add(due)) > 0 {
 			if !wait(due, due >= fault.Forever) {
