@@ -143,6 +143,10 @@ var specCases = []specCase{
 	{name: "seeded id carries", seed: "41", in: "data: a\n\n", want: []ev{{"", "a", "41"}}, lastID: "41"},
 	{name: "seeded id replaced", seed: "41", in: "id: 42\ndata: a\n\n", want: []ev{{"", "a", "42"}}, lastID: "42"},
 	{name: "seeded id reset", seed: "41", in: "id\ndata: a\n\n", want: []ev{{"", "a", ""}}},
+	// A seed that is not UTF-8 (a Last-Event-ID header as it came) stays as
+	// given; an id line with the same bytes sets the decoded text (found by
+	// FuzzDecoderReference).
+	{name: "seed not utf-8, then the same bytes as an id", seed: ")\xe8", in: "data: a\n\nid:)\xe8\ndata: b\n\n", want: []ev{{"", "a", ")\xe8"}, {"", "b", ")\uFFFD"}}, lastID: ")\uFFFD"},
 	{name: "seeded id kept at discarded end", seed: "41", in: "id: 99\ndata: a\n", lastID: "41", discarded: true},
 	// §5: cases other parsers get wrong.
 	{name: "sse-starlette crlf with pings", in: "id: 1\r\nevent: thinking\r\ndata: {}\r\n\r\n: ping - 2024-05-01 12:00:00.123456+00:00\r\n\r\nevent: done\r\ndata: {}\r\n\r\n",

@@ -113,7 +113,10 @@ func (d *Decoder) cut(b []byte) string {
 // intern returns old when b spells it (no allocation), else b as a string,
 // decoded as UTF-8.
 func (d *Decoder) intern(old string, b []byte) string {
-	if string(b) == old {
+	// old may hold bytes that are not UTF-8 (a Last-Event-ID seed given as
+	// it came): equal bytes are then not the same text. A valid line has
+	// valid values; cut decodes the others.
+	if string(b) == old && d.lineValid {
 		return old
 	}
 	return d.cut(b)
