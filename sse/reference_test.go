@@ -98,6 +98,9 @@ func FuzzDecoderReference(f *testing.F) {
 		if strings.ContainsAny(seed, "\x00\r\n") {
 			return
 		}
+		if len(in) > 4<<10 { // as FuzzDecoderChunking: short inputs, a fast minimizer
+			in = in[:4<<10]
+		}
 		want, wantID, wantDisc := referenceDecode(in, seed)
 		got, gotID, gotDisc := decodeEvents(t, &randomReader{data: in, rng: rand.New(rand.NewPCG(rs, 2))}, seed)
 		if diff := cmp.Diff(want, got); diff != "" {
