@@ -55,7 +55,11 @@ func locate(b []byte, i int, steps []any) (int, int, bool) {
 			if n == step {
 				return locate(b, i, steps[1:])
 			}
-			i = jsonscan.SkipSpace(b, jsonscan.SkipValue(b, i))
+			e := jsonscan.SkipValue(b, i)
+			if e <= i { // a byte that starts no value: not JSON, and no progress
+				return 0, 0, false
+			}
+			i = jsonscan.SkipSpace(b, e)
 			if i < len(b) && b[i] == ',' {
 				i++
 			}

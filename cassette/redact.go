@@ -191,6 +191,15 @@ func mergeRanges(spans []span) []span {
 // values of fields whose names SecretName matches.
 func namedRanges(b []byte) [][2]int {
 	var out [][2]int
+	// advance is where a walk goes on from: next, or the end when the
+	// value at i did not move it (a byte that starts no value, in a
+	// document that is not JSON), so that every loop ends.
+	advance := func(i, next int) int {
+		if next <= i {
+			return len(b)
+		}
+		return next
+	}
 	var walk func(i int) int
 	walk = func(i int) int {
 		i = jsonscan.SkipSpace(b, i)
@@ -227,7 +236,9 @@ func namedRanges(b []byte) [][2]int {
 					i = e
 					continue
 				}
-				i = walk(i)
+				if i = advance(i, walk(i)); i >= len(b) {
+					return i
+				}
 			}
 		case '[':
 			i++
@@ -240,7 +251,9 @@ func namedRanges(b []byte) [][2]int {
 					i++
 					continue
 				}
-				i = walk(i)
+				if i = advance(i, walk(i)); i >= len(b) {
+					return i
+				}
 			}
 		}
 		return jsonscan.SkipValue(b, i)
