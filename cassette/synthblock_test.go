@@ -142,6 +142,11 @@ func FuzzParseScript(f *testing.F) {
 	f.Add([]byte(`{"text": "json too", "usage": {"input_tokens": 1, "output_tokens": 2}, "finish": "length"}`), uint8(5))
 	formats := synth.Formats()
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
+		// Scripts are cut to 2 KiB: a long text is many events to write and
+		// read back, and minimizing such an input stalled the fuzzer for 19 s.
+		if len(data) > 2<<10 {
+			data = data[:2<<10]
+		}
 		wire := formats[int(format)%len(formats)]
 		st, err := ParseScript(data, "fuzz.yaml", wire, synth.Options{Pacing: synth.Pacing{TTFT: time.Millisecond, TPS: 1000}, Seed: 1})
 		if err != nil {
