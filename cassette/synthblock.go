@@ -253,8 +253,11 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 	return &c
 }
 
-// maxSynthNodes bounds a synth: block's values, aliases followed.
-const maxSynthNodes = 100_000
+// maxSynthNodes bounds a synth: block's or a script's values, aliases
+// followed. A real script has tens to hundreds (its text is one value);
+// 10,000 leaves room for a long content: list and keeps the worst a few
+// lines of aliases can ask for to milliseconds.
+const maxSynthNodes = 10_000
 
 // expandedSize counts a node's values with its aliases followed, stopping
 // once past limit (or 100 levels deep, which counts as past it).

@@ -131,6 +131,11 @@ func TestSynthBlockAliasBomb(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "aliases") {
 		t.Fatalf("an alias bomb: %v", err)
 	}
+	// The same in a script for ssetape synth.
+	script := strings.TrimPrefix(strings.Split(src, "interactions:")[0], "version: 1\n") + "text: x\ntool_calls: [{name: t, arguments: {big: *i}}]\n"
+	if _, err := ParseScript([]byte(script), "bomb.yaml", "agent", synth.Options{}); err == nil || !strings.Contains(err.Error(), "aliases") {
+		t.Fatalf("an alias bomb in a script: %v", err)
+	}
 }
 
 // FuzzParseScript: any script, in any format, is synthesized or refused
