@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -43,17 +41,10 @@ func TestReplayControlFlags(t *testing.T) {
 	t.Setenv(tokenEnv, "from-the-env-123")
 	url, errOut, stop := startReplay(t, "--control-listen", "127.0.0.1:0", "--journal", "5")
 	get := func(u, auth string) (int, string) {
-		req, _ := http.NewRequest("GET", u, nil)
-		if auth != "" {
-			req.Header.Set("Authorization", "Bearer "+auth)
+		if auth == "" {
+			return send(t, "GET", u, "")
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return send(t, "GET", u, "", "Authorization", "Bearer "+auth)
 	}
 	if code, _ := get(url+"/__ssetape/health", ""); code != 403 {
 		t.Errorf("without the token: %d", code)

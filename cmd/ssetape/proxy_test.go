@@ -24,7 +24,14 @@ func startProxy(t *testing.T, args ...string) (string, *syncBuffer, func() error
 
 func post(t *testing.T, url, body string, header ...string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	return send(t, "POST", url, body, header...)
+}
+
+// send makes one request with the header's name, value pairs and returns
+// the status and the body.
+func send(t *testing.T, method, url, body string, header ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
