@@ -40,10 +40,8 @@ type Synth struct {
 // synthBlock reads a response's synth: block.
 func (l *loader) synthBlock(n *yaml.Node, key string) *Synth {
 	sb := &Synth{node: n, Seed: 1, Profile: synth.DefaultProfile}
-	// The block is read, expanded and saved with its aliases followed: a
-	// few lines of nested aliases must not grow into billions of nodes.
-	if expandedSize(n, 0, maxSynthNodes) > maxSynthNodes {
-		l.Fail(n, key, fmt.Sprintf("the block holds more than %d values once its aliases are followed", maxSynthNodes), "write it without nested aliases")
+	// The block is read, expanded and saved with its aliases followed.
+	if l.tooManyValues(n, key, "block") {
 		sb.bad = true
 		return sb
 	}
@@ -258,6 +256,17 @@ func cloneNode(n *yaml.Node) *yaml.Node {
 // 10,000 leaves room for a long content: list and keeps the worst a few
 // lines of aliases can ask for to milliseconds.
 const maxSynthNodes = 10_000
+
+// tooManyValues fails a synth: block or a script (what) that holds more
+// than maxSynthNodes values once its aliases are followed: a few lines of
+// nested aliases must not grow into billions of nodes.
+func (l *loader) tooManyValues(n *yaml.Node, key, what string) bool {
+	if expandedSize(n, 0, maxSynthNodes) <= maxSynthNodes {
+		return false
+	}
+	l.Fail(n, key, fmt.Sprintf("the %s holds more than %d values once its aliases are followed", what, maxSynthNodes), "write it without nested aliases")
+	return true
+}
 
 // expandedSize counts a node's values with its aliases followed, stopping
 // once past limit (or 100 levels deep, which counts as past it).

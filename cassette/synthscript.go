@@ -226,10 +226,7 @@ func ParseScript(data []byte, file, wire string, o synth.Options) (*synth.Stream
 		l.Fail(root, "", "a script is a mapping of fields such as text: and tool_calls:", "see docs/synthesis.md")
 		return nil, l.Errs
 	}
-	// As for a synth: block: nested aliases must not grow a few lines into
-	// billions of values.
-	if expandedSize(root, 0, maxSynthNodes) > maxSynthNodes {
-		l.Fail(root, "", fmt.Sprintf("the script holds more than %d values once its aliases are followed", maxSynthNodes), "write it without nested aliases")
+	if l.tooManyValues(root, "", "script") {
 		return nil, l.Errs
 	}
 	var s synth.Script
