@@ -24,7 +24,7 @@ python3 "$here/upstream.py" 18302 long & u=$!; sleep 1
 kill $u
 echo "== 4. record an upstream that sends X-Auth-Token and echoes an sk-proj- key"
 python3 "$here/upstream.py" 18303 secret & u=$!; sleep 1
-(cd $d && $b record -o s.yaml "http://127.0.0.1:18303/?auth_token=qwerty12345" >/dev/null 2>$d/d.err; echo "exit $?; secrets on disk: $(grep -c 'sk-proj-AbCd\|tok-abc123secret\|qwerty12345' s.yaml) lines; on the console: $(grep -c 'qwerty12345' $d/d.err) lines"; umask 077; )
+(cd $d && $b record -o s.yaml "http://127.0.0.1:18303/?auth_token=qwerty12345" >/dev/null 2>$d/d.err; echo "exit $?; secrets on disk: $(grep -c 'sk-proj-AbCd\|tok-abc123secret\|qwerty12345' s.yaml) lines; on the console: $(grep -c 'qwerty12345' $d/d.err) lines")
 kill $u
 echo "== 5. mode of a cassette under umask 077"
 python3 "$here/upstream.py" 18304 secret & u=$!; sleep 1

@@ -31,7 +31,9 @@ func SkipString(b []byte, i int) int {
 	return len(b)
 }
 
-// SkipValue returns the index after the value that starts at b[i].
+// SkipValue returns the index after the value that starts at b[i]. At a
+// byte that starts no value (',', '}', ']', a space) it returns i, so a
+// loop over input that may not be JSON must check that it moved on.
 func SkipValue(b []byte, i int) int {
 	if i >= len(b) {
 		return i
