@@ -1,0 +1,470 @@
+// Package httpfront is the replay listener's HTTP/1.1 front: it reads the
+// common request itself (a GET or POST in HTTP/1.1, with plain headers and
+// at most a Content-Length body) and hands its handler an http.Request, and
+// gives every other connection, untouched, to a net/http server with the
+// same handler.
+//
+// Why: net/http's per-connection and per-request work (its goroutine and
+// buffers, the request parse into textproto, the connection's contexts, a
+// background read that a Hijack must stop, a second server for keep-alive)
+// was about 12 % of the replay server's CPU at 5,000 paced streams, the gap
+// to the floor server (docs/benchmarks.md). The front does the same job for
+// the requests a load test and a frontend send, and nothing else: an
+// unusual request (HTTP/1.0, a chunked or Expect body, an Upgrade, a folded
+// or invalid header, HEAD, OPTIONS, the control API's /__ssetape/ paths) goes
+// to net/http, byte for byte as it arrived, so its edge cases stay
+// net/http's. docs/architecture.md says where the line is.
+//
+// A stream the transport takes over (HijackRest) comes back to the front
+// after it ends cleanly (KeepConn), for the connection's next request.
+package httpfront
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// headBuf is the most of a request head the front reads itself; a longer
+// head goes to net/http, whose limit is the server's MaxHeaderBytes.
+const headBuf = 4096
+
+// Server serves HTTP/1.1 on a listener through its front, falling back to
+// Fallback. Fallback's handler, timeouts and error log apply to both: set
+// Fallback.Handler, ReadHeaderTimeout and IdleTimeout before Serve.
+type Server struct {
+	Fallback *http.Server
+	Log      *slog.Logger // a handler's panic; nil: slog.Default()
+
+	startOnce sync.Once
+	fb        *connListener // connections handed to Fallback
+	fbDone    chan error
+
+	mu       sync.Mutex
+	ln       net.Listener
+	idle     map[net.Conn]struct{} // waiting for a request: closed at Shutdown
+	active   int                   // requests in a handler
+	closed   bool
+	idleCond *sync.Cond
+	wg       sync.WaitGroup // every goroutine of the front
+}
+
+// ctxKey is the type of the context key under which a request's Keeper is.
+type ctxKey struct{}
+
+// KeeperKey is the request-context key of the front that read the request:
+// a Keeper.
+var KeeperKey = ctxKey{}
+
+// Keeper takes back a connection whose stream was taken over, for the
+// client's next request on it; rest is what the client sent after the
+// request that started the stream.
+type Keeper interface {
+	KeepConn(c net.Conn, rest []byte)
+}
+
+// ErrServerClosed is Serve's error after Shutdown.
+var ErrServerClosed = http.ErrServerClosed
+
+func (s *Server) start() {
+	s.startOnce.Do(func() {
+		s.idleCond = sync.NewCond(&s.mu)
+		s.idle = map[net.Conn]struct{}{}
+		s.fb = &connListener{conns: make(chan net.Conn), done: make(chan struct{})}
+		s.fbDone = make(chan error, 1)
+		// A stream net/http served comes back to the front too, for the
+		// connection's next request.
+		inner := s.Fallback.ConnContext
+		s.Fallback.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+			if inner != nil {
+				ctx = inner(ctx, c)
+			}
+			return context.WithValue(ctx, KeeperKey, Keeper(s))
+		}
+		go func() { s.fbDone <- s.Fallback.Serve(s.fb) }()
+	})
+}
+
+// Serve accepts connections on ln until Shutdown (then ErrServerClosed) or
+// until Accept fails.
+func (s *Server) Serve(ln net.Listener) error {
+	s.start()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.ln = ln
+	s.fb.addr = ln.Addr()
+	s.mu.Unlock()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(5 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		if !s.track() {
+			_ = c.Close()
+			return ErrServerClosed
+		}
+		go func() {
+			defer s.wg.Done()
+			s.serveConn(newConn(s, c), nil, true)
+		}()
+	}
+}
+
+// track counts a goroutine of the front; false once shut down.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// Shutdown stops accepting, closes the connections waiting for a request,
+// waits for the requests in a handler (until ctx ends), then shuts
+// Fallback down with ctx. Streams taken over are not the front's: their
+// transport closes them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.start()
+	s.mu.Lock()
+	s.closed = true
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+	for c := range s.idle {
+		_ = c.Close()
+	}
+	s.idle = map[net.Conn]struct{}{}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.mu.Lock()
+		for s.active > 0 {
+			s.idleCond.Wait()
+		}
+		s.mu.Unlock()
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	ferr := s.Fallback.Shutdown(ctx)
+	s.fb.Close()
+	<-s.fbDone
+	if err == nil {
+		err = ferr
+	}
+	if err == nil {
+		s.wg.Wait()
+	}
+	return err
+}
+
+// KeepConn takes a connection back after a stream that was taken over.
+func (s *Server) KeepConn(c net.Conn, rest []byte) {
+	if !s.track() {
+		_ = c.Close()
+		return
+	}
+	fc := newConn(s, c)
+	go func() {
+		defer s.wg.Done()
+		s.serveConn(fc, rest, false)
+	}()
+}
+
+// fallback hands a connection to net/http with the bytes already read from
+// it in front.
+func (s *Server) fallback(c net.Conn, read []byte) {
+	if len(read) > 0 {
+		c = &prefixConn{Conn: c, pre: bytes.NewReader(bytes.Clone(read))}
+	}
+	select {
+	case s.fb.conns <- c:
+	case <-s.fb.done:
+		_ = c.Close()
+	}
+}
+
+// setIdle marks a connection as waiting for a request (closed by Shutdown)
+// or not; false when the server is shut down.
+func (s *Server) setIdle(c net.Conn, idle bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if idle {
+		if s.closed {
+			return false
+		}
+		s.idle[c] = struct{}{}
+		return true
+	}
+	if _, ok := s.idle[c]; !ok && s.closed {
+		return false
+	}
+	delete(s.idle, c)
+	if s.closed {
+		return false
+	}
+	s.active++
+	return true
+}
+
+func (s *Server) handlerDone() {
+	s.mu.Lock()
+	s.active--
+	if s.active == 0 {
+		s.idleCond.Broadcast()
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) logf(msg string, args ...any) {
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Error(msg, args...)
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, headBuf); return &b }}
+
+// serveConn reads and serves requests on one connection until it closes,
+// is taken over, or goes to net/http. rest is what was read of it already;
+// fresh says it was just accepted (its first request is due within the
+// header timeout; later ones within the idle timeout).
+func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
+	c := fc.c
+	bp := bufPool.Get().(*[]byte)
+	buf := *bp
+	defer func() {
+		if buf != nil {
+			bufPool.Put(bp)
+		}
+	}()
+	n := copy(buf, rest)
+	if n < len(rest) { // more than a head's worth pipelined: net/http
+		buf = nil
+		bufPool.Put(bp)
+		s.fallback(c, rest)
+		return
+	}
+	first := fresh
+	for {
+		// Wait for the request: at most the idle timeout, the header
+		// timeout once its first byte is there.
+		if n == 0 {
+			if !s.setIdle(c, true) {
+				_ = c.Close()
+				return
+			}
+			wait := s.Fallback.IdleTimeout
+			if first {
+				wait = s.Fallback.ReadHeaderTimeout
+			}
+			if wait > 0 {
+				_ = c.SetReadDeadline(time.Now().Add(wait))
+			}
+			m, err := c.Read(buf)
+			if err != nil || m == 0 {
+				s.mu.Lock()
+				delete(s.idle, c)
+				s.mu.Unlock()
+				_ = c.Close()
+				return
+			}
+			n = m
+		} else if !s.setIdle(c, true) {
+			_ = c.Close()
+			return
+		}
+		first = false
+		if t := s.Fallback.ReadHeaderTimeout; t > 0 {
+			_ = c.SetReadDeadline(time.Now().Add(t))
+		}
+		end := bytes.Index(buf[:n], crlfcrlf)
+		for end < 0 && n < len(buf) {
+			m, err := c.Read(buf[n:])
+			if err != nil {
+				break
+			}
+			n += m
+			end = bytes.Index(buf[max(0, n-m-3):n], crlfcrlf)
+			if end >= 0 {
+				end += max(0, n-m-3)
+			}
+		}
+		if end < 0 {
+			s.mu.Lock()
+			delete(s.idle, c)
+			s.mu.Unlock()
+			s.fallback(c, buf[:n])
+			return
+		}
+		head := buf[:end+4]
+		req, ok := parseHead(head)
+		if !ok {
+			s.mu.Lock()
+			delete(s.idle, c)
+			s.mu.Unlock()
+			s.fallback(c, buf[:n])
+			return
+		}
+		if !s.setIdle(c, false) {
+			_ = c.Close()
+			return
+		}
+		_ = c.SetReadDeadline(time.Time{})
+		after := buf[end+4 : n]
+		keep, taken, left := s.serveOne(fc, req, after)
+		s.handlerDone()
+		if taken {
+			return
+		}
+		if !keep {
+			_ = c.Close()
+			return
+		}
+		// What the client sent after this request (pipelined) starts the
+		// next one.
+		n = copy(buf, left)
+	}
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// serveOne runs the handler for one request. keep: the connection may
+// serve another request; taken: the handler took the connection over;
+// left: bytes read after the request (valid until the next read into buf).
+func (s *Server) serveOne(fc *conn, hd *head, after []byte) (keep, taken bool, left []byte) {
+	r, b := fc.request(hd, after)
+	w := newWriter(fc, r, b)
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				const size = 64 << 10
+				stack := make([]byte, size)
+				stack = stack[:runtime.Stack(stack, false)]
+				s.logf("http: panic serving "+fc.remoteAddr(), "panic", fmt.Sprint(v), "stack", string(stack))
+			}
+			if !w.hijacked {
+				_ = fc.c.Close()
+			}
+			keep, taken, left = false, true, nil // the connection is closed or taken
+		}
+	}()
+	h := s.Fallback.Handler
+	if h == nil {
+		h = http.DefaultServeMux // as net/http
+	}
+	h.ServeHTTP(w, r)
+	if w.hijacked {
+		return false, true, nil
+	}
+	keep = w.finish()
+	if b.remain > 0 {
+		// The handler left some of the body unread: the connection cannot
+		// serve another request without reading it, and a body the
+		// handler did not want is not worth reading.
+		keep = false
+	}
+	return keep, false, b.after
+}
+
+// conn is one connection the front reads.
+type conn struct {
+	s      *Server
+	c      net.Conn
+	ctx    context.Context
+	remote string
+}
+
+func newConn(s *Server, c net.Conn) *conn {
+	ctx := context.WithValue(context.Background(), http.ServerContextKey, s.Fallback)
+	ctx = context.WithValue(ctx, http.LocalAddrContextKey, c.LocalAddr())
+	ctx = context.WithValue(ctx, KeeperKey, Keeper(s))
+	return &conn{s: s, c: c, ctx: ctx}
+}
+
+func (fc *conn) remoteAddr() string {
+	if fc.remote == "" {
+		if a := fc.c.RemoteAddr(); a != nil {
+			fc.remote = a.String()
+		}
+	}
+	return fc.remote
+}
+
+// connListener is a net.Listener whose connections are handed to it.
+type connListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+	addr  net.Addr
+}
+
+func (l *connListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *connListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *connListener) Addr() net.Addr { return l.addr }
+
+// prefixConn is a connection whose first bytes were already read. It
+// gives raw access to its socket (the transport's non-blocking writes, its
+// readiness waits) only once those bytes are read: before that, a wait on
+// the socket would miss them.
+type prefixConn struct {
+	net.Conn
+	pre *bytes.Reader
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) {
+	if c.pre.Len() > 0 {
+		return c.pre.Read(p)
+	}
+	return c.Conn.Read(p)
+}
+
+// SyscallConn is the socket's, once the bytes read in front are read.
+func (c *prefixConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok || c.pre.Len() > 0 {
+		return nil, errors.ErrUnsupported
+	}
+	return sc.SyscallConn()
+}

@@ -1,0 +1,356 @@
+package httpfront
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// serveBoth starts h behind net/http alone and behind the front (with its
+// net/http fallback), each on a loopback port, and returns their addresses.
+func serveBoth(t *testing.T, h http.Handler) (plain, front string) {
+	t.Helper()
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := log.New(io.Discard, "", 0) // net/http's "superfluous WriteHeader" lines
+	ps := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet}
+	fs := &Server{Fallback: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	go func() { _ = ps.Serve(pl) }()
+	served := make(chan error, 1)
+	go func() { served <- fs.Serve(fl) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = ps.Shutdown(ctx)
+		if err := fs.Shutdown(ctx); err != nil {
+			t.Errorf("front Shutdown: %v", err)
+		}
+		if err := <-served; err != ErrServerClosed {
+			t.Errorf("front Serve returned %v, want ErrServerClosed", err)
+		}
+	})
+	return pl.Addr().String(), fl.Addr().String()
+}
+
+var dateLine = regexp.MustCompile(`(?m)^Date: [^\r]*\r$`)
+
+// exchange sends raw on a new connection and returns the bytes of the one
+// response it gets, the Date masked, and whether the connection then
+// answers a second request.
+func exchange(t *testing.T, addr, raw string) (string, bool) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, raw); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	br := bufio.NewReader(io.TeeReader(c, &got))
+	req := &http.Request{Method: strings.Fields(raw + " GET")[0]}
+	resp, err := http.ReadResponse(br, req)
+	for err == nil && resp.StatusCode < 200 { // an interim answer: the final one follows
+		resp, err = http.ReadResponse(br, req)
+	}
+	if err != nil {
+		return "error: " + err.Error(), false
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	text := dateLine.ReplaceAllString(got.String(), "Date: (masked)\r")
+	kept := false
+	if !resp.Close {
+		if _, err := io.WriteString(c, "GET /again HTTP/1.1\r\nHost: x\r\n\r\n"); err == nil {
+			br2 := bufio.NewReader(c)
+			if r2, err := http.ReadResponse(br2, nil); err == nil {
+				r2.Body.Close()
+				kept = true
+			}
+		}
+	}
+	return text, kept
+}
+
+// TestSameBytesAsNetHTTP: for each thing a handler can do, the front
+// answers with the bytes net/http answers with, and keeps the connection
+// open when net/http does.
+func TestSameBytesAsNetHTTP(t *testing.T) {
+	big := strings.Repeat("x", 3000)
+	handlers := map[string]http.HandlerFunc{
+		"small body, sniffed type": func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>hi</html>") },
+		"no body":                  func(w http.ResponseWriter, r *http.Request) {},
+		"status only":              func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) },
+		"unknown status":           func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(599) },
+		"big body, chunked":        func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, big) },
+		"two writes over the buffer": func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, big[:1500])
+			io.WriteString(w, big[:1500])
+		},
+		"handler's Content-Length": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "3000")
+			io.WriteString(w, big)
+		},
+		"short of its Content-Length": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "10")
+			io.WriteString(w, "abc")
+		},
+		"flush, then write": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.(http.Flusher).Flush()
+			io.WriteString(w, "data: a\n\n")
+			w.(http.Flusher).Flush()
+			io.WriteString(w, "data: b\n\n")
+		},
+		"headers, many values, sorted": func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h["X-B"] = []string{"2", "1"}
+			h.Set("A-First", "v")
+			h.Set("Content-Type", "application/json")
+			io.WriteString(w, `{"a":1}`)
+		},
+		"header changed after WriteHeader": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Before", "1")
+			w.WriteHeader(201)
+			w.Header().Set("X-After", "1")
+			io.WriteString(w, "body")
+		},
+		"WriteHeader twice": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(202)
+			w.WriteHeader(500)
+		},
+		"204 with a body": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(204)
+			io.WriteString(w, "no")
+		},
+		"304 with headers": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Header().Set("Content-Length", "5")
+			w.Header().Set("Etag", `"x"`)
+			w.WriteHeader(304)
+		},
+		"103 early hints": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</a.css>; rel=preload")
+			w.WriteHeader(103)
+			w.WriteHeader(200)
+			io.WriteString(w, "ok")
+		},
+		"no Date": func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Date"] = nil
+			io.WriteString(w, "x")
+		},
+		"handler's Connection: close": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "close")
+			io.WriteString(w, "bye")
+		},
+		"encoded, not sniffed": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+			io.WriteString(w, "\x1f\x8b")
+		},
+		"Transfer-Encoding identity": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Transfer-Encoding", "identity")
+			io.WriteString(w, big)
+		},
+		"echo the request": func(w http.ResponseWriter, r *http.Request) {
+			b, err := io.ReadAll(r.Body)
+			fmt.Fprintf(w, "%s %s %s host=%s len=%d close=%v body=%q err=%v ua=%q cc=%q uri=%s q=%s\n", r.Method, r.URL.Path, r.Proto, r.Host,
+				r.ContentLength, r.Close, b, err, r.UserAgent(), r.Header.Get("Cache-Control"), r.RequestURI, r.URL.RawQuery)
+		},
+		"body left unread": func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "not read") },
+	}
+	requests := map[string]string{
+		"GET":             "GET /a/b?q=1 HTTP/1.1\r\nHost: example.test\r\nUser-Agent: t\r\nPragma: no-cache\r\n\r\n",
+		"POST":            "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"b c\"}",
+		"GET, close":      "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		"HTTP/1.0":        "GET / HTTP/1.0\r\n\r\n",
+		"chunked POST":    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"HEAD":            "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"no Host":         "GET / HTTP/1.1\r\n\r\n",
+		"garbage":         "FOO\r\n\r\n",
+		"big POST unread": "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("y", 5000),
+	}
+	for hname, h := range handlers {
+		plain, front := serveBoth(t, h)
+		for rname, raw := range requests {
+			want, wantKept := exchange(t, plain, raw)
+			got, gotKept := exchange(t, front, raw)
+			if got != want || gotKept != wantKept {
+				t.Errorf("%s, %s request:\nnet/http (kept %v):\n%s\nfront (kept %v):\n%s", hname, rname, wantKept, clip(want), gotKept, clip(got))
+			}
+		}
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "..."
+	}
+	return s
+}
+
+// TestPipelinedRequests: requests sent together are answered in order.
+func TestPipelinedRequests(t *testing.T) {
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s %s %s", r.Method, r.URL.Path, b)
+	}))
+	c, err := net.Dial("tcp", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	for _, want := range []string{"GET /1 ", "POST /2 abc", "GET /3 "} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("waiting for %q: %v", want, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if string(b) != want {
+			t.Errorf("got %q, want %q", b, want)
+		}
+	}
+}
+
+// TestTakenOverAndKept: a handler takes the connection (as the transport
+// does), answers, and gives it back; the next request on it is served.
+func TestTakenOverAndKept(t *testing.T) {
+	var fronted atomic.Int32
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var c net.Conn
+		var rest []byte
+		body := "taken"
+		if h, ok := w.(interface {
+			HijackRest() (net.Conn, []byte, error)
+		}); ok {
+			fronted.Add(1)
+			var err error
+			if c, rest, err = h.HijackRest(); err != nil {
+				panic(err)
+			}
+		} else {
+			body = "net/http"
+			conn, brw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				panic(err)
+			}
+			c = conn
+			rest, _ = brw.Reader.Peek(brw.Reader.Buffered())
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		r.Context().Value(KeeperKey).(Keeper).KeepConn(c, rest)
+	}))
+	c, err := net.Dial("tcp", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	// The second request comes with the first (it is the "rest"); the
+	// third after both answers; the fourth is one the front gives to
+	// net/http, whose stream is kept by the front too.
+	io.WriteString(c, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+	for i := 0; i < 2; i++ {
+		expectBody(t, br, "taken")
+	}
+	io.WriteString(c, "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+	expectBody(t, br, "taken")
+	io.WriteString(c, "GET /4 HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n") // folded: net/http's
+	expectBody(t, br, "net/http")
+	io.WriteString(c, "GET /5 HTTP/1.1\r\nHost: x\r\n\r\n")
+	expectBody(t, br, "taken")
+	if n := fronted.Load(); n != 4 {
+		t.Errorf("the front served %d requests, want 4", n)
+	}
+}
+
+func expectBody(t *testing.T, br *bufio.Reader, want string) {
+	t.Helper()
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("waiting for %q: %v", want, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != want {
+		t.Fatalf("got %q, want %q", b, want)
+	}
+}
+
+// TestAPanicClosesOnlyItsConnection: a handler's panic is logged, its
+// connection closed, and the server goes on.
+func TestAPanicClosesOnlyItsConnection(t *testing.T) {
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/panic" {
+			panic("boom")
+		}
+		io.WriteString(w, "ok")
+	}))
+	got, _ := exchange(t, front, "GET /panic HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.Contains(got, "EOF") {
+		t.Errorf("a panicking handler's connection: got %q, want it closed", got)
+	}
+	if got, _ := exchange(t, front, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); !strings.HasSuffix(got, "ok") {
+		t.Errorf("after the panic: %q", got)
+	}
+}
+
+// TestShutdownClosesIdleConnections: a connection waiting for its next
+// request is closed by Shutdown, which returns at once.
+func TestShutdownClosesIdleConnections(t *testing.T) {
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &Server{Fallback: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })}}
+	served := make(chan error, 1)
+	go func() { served <- fs.Serve(fl) }()
+	c, err := net.Dial("tcp", fl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	expectBody(t, br, "ok")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := fs.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := <-served; err != ErrServerClosed {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := br.ReadByte(); err == nil {
+		t.Error("the idle connection is still open after Shutdown")
+	}
+}
