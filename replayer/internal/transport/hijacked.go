@@ -36,10 +36,10 @@ type liveStream struct {
 	cur    *cursor
 	sc     *scheduler
 	conn   net.Conn
-	fd     uintptr // the socket, written to without blocking; see hasFD
-	hasFD  bool    // false: conn has no raw socket, writes wait up to writeSlack
-	keep   *keeper // serves the client's next request after the stream; nil: close
-	rest   []byte  // what the client sent after its request (pipelined)
+	fd     uintptr                       // the socket, written to without blocking; see hasFD
+	hasFD  bool                          // false: conn has no raw socket, writes wait up to writeSlack
+	keep   func(c net.Conn, rest []byte) // serves the client's next request after the stream; nil: close
+	rest   []byte                        // what the client sent after its request (pipelined)
 	header []byte
 
 	// Guarded by cur.mu.
@@ -64,18 +64,14 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	if sc == nil {
 		return false // closing: the ordinary path answers
 	}
-	conn, brw, err := http.NewResponseController(w).Hijack()
+	conn, rest, err := takeOver(w)
 	if err != nil {
 		return false
 	}
 	// The server may have left deadlines on the connection; writes here
 	// never block, and the next request gets the server's own.
 	_ = conn.SetDeadline(time.Time{})
-	ls := &liveStream{s: s, cur: s.cur, sc: sc, conn: conn}
-	if n := brw.Reader.Buffered(); n > 0 {
-		rest, _ := brw.Reader.Peek(n)
-		ls.rest = bytes.Clone(rest)
-	}
+	ls := &liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest}
 	ls.fd, ls.hasFD = socketFD(conn)
 	if !r.Close && !s.Faulted && keepAlive(p) {
 		ls.keep = t.keep.forRequest(r)
@@ -108,6 +104,31 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	ls.cur.mu.Unlock()
 	ls.schedule(s.Start.Add(p.HeadersDue).Sub(sc.epoch))
 	return true
+}
+
+// restHijacker is a ResponseWriter that hands its connection over without
+// net/http's buffers (httpfront's): rest is what the client sent after the
+// request.
+type restHijacker interface {
+	HijackRest() (c net.Conn, rest []byte, err error)
+}
+
+// takeOver hijacks the connection under w, with a copy of what the client
+// sent after the request.
+func takeOver(w http.ResponseWriter) (net.Conn, []byte, error) {
+	if h, ok := w.(restHijacker); ok {
+		return h.HijackRest()
+	}
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	var rest []byte
+	if n := brw.Reader.Buffered(); n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		rest = bytes.Clone(b)
+	}
+	return conn, rest, nil
 }
 
 // keepAlive reports whether a plan's connection may serve another request
@@ -377,7 +398,7 @@ func (ls *liveStream) finishClean() {
 		return
 	}
 	if ls.keep != nil {
-		ls.keep.serve(ls.conn, ls.rest)
+		ls.keep(ls.conn, ls.rest)
 	} else {
 		_ = ls.conn.Close()
 	}

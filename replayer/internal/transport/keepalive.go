@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/ssetape/ssetape/internal/httpfront"
 )
 
 // Keep-alive after a hijacked stream. net/http cannot take back a
@@ -61,9 +63,23 @@ func (l *connListener) Close() error {
 
 func (l *connListener) Addr() net.Addr { return l.addr }
 
-// forRequest returns the keeper for the server that accepted r, starting it
-// on first use, or nil when r came some other way (no keep-alive then).
-func (ks *keepers) forRequest(r *http.Request) *keeper {
+// forRequest returns what serves the next request on r's connection: the
+// front that read r (httpfront), or else the keeper for the http.Server that
+// accepted it, started on first use; nil when r came some other way (no
+// keep-alive then).
+func (ks *keepers) forRequest(r *http.Request) func(c net.Conn, rest []byte) {
+	if f, ok := r.Context().Value(httpfront.KeeperKey).(httpfront.Keeper); ok {
+		return f.KeepConn
+	}
+	if k := ks.keeperFor(r); k != nil {
+		return k.serve
+	}
+	return nil
+}
+
+// keeperFor returns the keeper for the server that accepted r, starting it
+// on first use, or nil.
+func (ks *keepers) keeperFor(r *http.Request) *keeper {
 	outer, ok := r.Context().Value(http.ServerContextKey).(*http.Server)
 	if !ok || outer == nil || outer.Handler == nil {
 		return nil
