@@ -269,7 +269,7 @@ func proxyRun(o *proxyOptions) error {
 	}
 	// At a stop, streams in flight are saved with what arrived (reason
 	// interrupted) before the server waits for their handlers.
-	why, err := serveUntilStopped(o.env, ln, handler, log, nil, func() { ctl.Close(); px.Interrupt() }, func() {
+	why, err := serveUntilStopped(o.env, ln, handler, log, false, nil, func() { ctl.Close(); px.Interrupt() }, func() {
 		fmt.Fprintf(o.Err, "ssetape proxy: stopped; %s recorded\n", plural(sk.count(), "interaction"))
 		if monitor != nil {
 			monitor.Summary(o.Err, "proxy")

@@ -388,7 +388,7 @@ func replayRun(o *replayOptions) error {
 	if o.ExitWithStdin {
 		stdinEnd = untilEOF(o.In)
 	}
-	why, err := serveUntilStopped(o.env, ln, ctl.Handler(srv), opts.Logger, stdinEnd, func() {
+	why, err := serveUntilStopped(o.env, ln, ctl.Handler(srv), opts.Logger, true, stdinEnd, func() {
 		fmt.Fprintln(o.Err, "ssetape replay: stopping")
 		ctl.Close()
 		srv.Close()

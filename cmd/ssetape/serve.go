@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ssetape/ssetape/internal/httpfront"
 	"github.com/ssetape/ssetape/internal/serving"
 )
 
@@ -49,8 +50,17 @@ func untilEOF(r io.Reader) <-chan struct{} {
 // shuts the server down (waiting up to 5 s for requests in flight) and runs
 // after. It says what stopped it, or returns a runtime failure if serving
 // failed.
-func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger, stdinEnd <-chan struct{}, before, after func()) (stopped, error) {
-	hs := serving.NewServer(h, log)
+//
+// With front, requests are read by the replay listener's HTTP/1.1 front
+// (internal/httpfront), which gives what it does not take to net/http.
+func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger, front bool, stdinEnd <-chan struct{}, before, after func()) (stopped, error) {
+	var hs interface {
+		Serve(net.Listener) error
+		Shutdown(context.Context) error
+	} = serving.NewServer(h, log)
+	if front {
+		hs = &httpfront.Server{Fallback: serving.NewServer(h, log), Log: log}
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	var why stopped
