@@ -37,7 +37,7 @@ func (fc *conn) request(h *head, after []byte) (*http.Request, *body) {
 	if h.contentLength > 0 {
 		r.Body = b
 	}
-	return r.WithContext(fc.ctx), b
+	return r.WithContext(fc), b
 }
 
 // body is a request body of known length: the part read with the head,
