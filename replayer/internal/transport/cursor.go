@@ -74,15 +74,15 @@ func (c *cursor) nextDue() time.Duration {
 	}
 }
 
-func newCursor(p *fault.Plan, speed float64) *cursor {
-	c := &cursor{chunks: p.Chunks, headersDue: p.HeadersDue, endDue: p.EndDue, holdHead: p.HoldHeaders, next: -1, speed: speed}
+// init sets a zero cursor at the start of plan p.
+func (c *cursor) init(p *fault.Plan, speed float64) {
+	c.chunks, c.headersDue, c.endDue, c.holdHead, c.next, c.speed = p.Chunks, p.HeadersDue, p.EndDue, p.HoldHeaders, -1, speed
 	for _, ch := range p.Chunks {
 		if ch.Pause == fault.Stall {
 			break
 		}
 		c.total += len(ch.Events)
 	}
-	return c
 }
 
 // State is what the control API shows of an open stream.

@@ -71,7 +71,8 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	// The server may have left deadlines on the connection; writes here
 	// never block, and the next request gets the server's own.
 	_ = conn.SetDeadline(time.Time{})
-	ls := &liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest}
+	ls := &s.live
+	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest}
 	ls.fd, ls.hasFD = socketFD(conn)
 	if !r.Close && !s.Faulted && keepAlive(p) {
 		ls.keep = t.keep.forRequest(r)
