@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -193,6 +194,7 @@ func TestSameBytesAsNetHTTP(t *testing.T) {
 		"no Host":         "GET / HTTP/1.1\r\n\r\n",
 		"garbage":         "FOO\r\n\r\n",
 		"big POST unread": "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("y", 5000),
+		"head over 4 KiB": "GET /long HTTP/1.1\r\nHost: x\r\nX-Long: " + strings.Repeat("z", 5000) + "\r\n\r\n",
 	}
 	for hname, h := range handlers {
 		plain, front := serveBoth(t, h)
@@ -352,5 +354,69 @@ func TestShutdownClosesIdleConnections(t *testing.T) {
 	}
 	if _, err := br.ReadByte(); err == nil {
 		t.Error("the idle connection is still open after Shutdown")
+	}
+}
+
+// TestIdleConnectionsClose: a kept connection that sends no next request
+// is closed after the idle timeout.
+func TestIdleConnectionsClose(t *testing.T) {
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &Server{Fallback: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
+		ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 200 * time.Millisecond}}
+	served := make(chan error, 1)
+	go func() { served <- fs.Serve(fl) }()
+	defer func() {
+		_ = fs.Shutdown(context.Background())
+		<-served
+	}()
+	c, err := net.Dial("tcp", fl.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	expectBody(t, br, "ok")
+	start := time.Now()
+	if _, err := br.ReadByte(); err == nil {
+		t.Fatal("the server sent something unasked")
+	}
+	// Closed by the idle timeout (200 ms), long before the test's own 10 s
+	// deadline: the window is wide for a loaded machine.
+	if d := time.Since(start); d < 150*time.Millisecond || d > 5*time.Second {
+		t.Errorf("the idle connection closed after %v, want about 200ms", d)
+	}
+}
+
+// TestBodyReadDeadline: a handler's read deadline (ResponseController, as
+// serving.ReadBody sets it) applies to a body the front reads.
+func TestBodyReadDeadline(t *testing.T) {
+	got := make(chan error, 1)
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+			got <- err
+			return
+		}
+		_, err := io.ReadAll(r.Body)
+		got <- err
+	}))
+	c, err := net.Dial("tcp", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+	select {
+	case err := <-got:
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Errorf("reading a body that stopped: %v, want a timeout", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read deadline did not apply")
 	}
 }
