@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ssetape/ssetape/internal/httpfront"
+	"github.com/ssetape/ssetape/replayer/fault"
 	"github.com/ssetape/ssetape/sse"
 )
 
@@ -72,5 +73,49 @@ func TestStreamsThroughTheFront(t *testing.T) {
 	}
 	if n := tr.keep.count(); n != 0 {
 		t.Errorf("%d keep-alive servers of the transport's started; the front keeps every connection", n)
+	}
+}
+
+// TestHeadAndEndGoWithTheirChunks: a first chunk due just after the head,
+// and an end due just after the last chunk, share their writes (as a
+// recording of a server that wrote them back to back shows them); a chunk
+// due later than coalesceWithin is written on its own, and recorded chunks
+// are never joined.
+func TestHeadAndEndGoWithTheirChunks(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		first, end time.Duration // after the head; after the last chunk
+		writes     int64
+	}{
+		{"both close", 100 * time.Microsecond, 100 * time.Microsecond, 3},
+		{"first chunk later", 5 * time.Millisecond, 100 * time.Microsecond, 4},
+		{"end later", 100 * time.Microsecond, 5 * time.Millisecond, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := func() *fault.Plan {
+				p := planOf(0, "one", "two", "three")
+				p.Chunks[0].Due = tc.first
+				p.Chunks[1].Due = tc.first + 20*time.Millisecond
+				p.Chunks[2].Due = tc.first + 40*time.Millisecond
+				p.EndDue = p.Chunks[2].Due + tc.end
+				return p
+			}
+			srv := serve(t, nil, plan)
+			resp, err := http.Get(srv.ts.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || string(b) != "data: one\n\ndata: two\n\ndata: three\n\n" {
+				t.Fatalf("got %q, %v", b, err)
+			}
+			if err := <-srv.ended; err != nil {
+				t.Fatal(err)
+			}
+			if n := srv.t.Lateness().Writes; n != tc.writes {
+				t.Errorf("%d writes, want %d", n, tc.writes)
+			}
+		})
 	}
 }
