@@ -22,6 +22,8 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 // serveBoth starts h behind net/http alone and behind the front (with its
 // net/http fallback), each on a loopback port, and returns their addresses.
 func serveBoth(t *testing.T, h http.Handler) (plain, front string) {
@@ -37,7 +39,7 @@ func serveBoth(t *testing.T, h http.Handler) (plain, front string) {
 	quiet := log.New(io.Discard, "", 0) // net/http's "superfluous WriteHeader" lines
 	ps := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet}
 	fs := &Server{Fallback: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Log: discardLog()}
 	go func() { _ = ps.Serve(pl) }()
 	served := make(chan error, 1)
 	go func() { served <- fs.Serve(fl) }()
