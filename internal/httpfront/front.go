@@ -342,12 +342,15 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 		_ = c.SetReadDeadline(time.Time{})
 		growStack()
 		after := buf[end+4 : n]
-		keep, taken, left := s.serveOne(fc, req, after)
+		keep, taken, unread, left := s.serveOne(fc, req, after)
 		s.handlerDone()
 		if taken {
 			return
 		}
 		if !keep {
+			if unread {
+				closeWriteAndWait(c)
+			}
 			_ = c.Close()
 			return
 		}
@@ -358,6 +361,19 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 }
 
 var crlfcrlf = []byte("\r\n\r\n")
+
+// rstAvoidanceDelay is how long a connection closed with a request body
+// left unread (a 413, say) stays half-closed first, as net/http's does:
+// closed at once, the unread bytes would make the kernel send a reset, and
+// the client could lose the answer before it read it.
+const rstAvoidanceDelay = 500 * time.Millisecond
+
+func closeWriteAndWait(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+		time.Sleep(rstAvoidanceDelay)
+	}
+}
 
 // growStack grows the goroutine's stack, once, to what the handler's path
 // needs, here where the stack holds only serveConn's frame. A goroutine
@@ -378,7 +394,7 @@ func touch(b []byte) { b[len(b)-1] = 0 }
 // serveOne runs the handler for one request. keep: the connection may
 // serve another request; taken: the handler took the connection over;
 // left: bytes read after the request (valid until the next read into buf).
-func (s *Server) serveOne(fc *conn, hd *head, after []byte) (keep, taken bool, left []byte) {
+func (s *Server) serveOne(fc *conn, hd *head, after []byte) (keep, taken, unread bool, left []byte) {
 	r, b := fc.request(hd, after)
 	w := newWriter(fc, r, b)
 	defer func() {
@@ -392,7 +408,7 @@ func (s *Server) serveOne(fc *conn, hd *head, after []byte) (keep, taken bool, l
 			if !w.hijacked {
 				_ = fc.c.Close()
 			}
-			keep, taken, left = false, true, nil // the connection is closed or taken
+			keep, taken, unread, left = false, true, false, nil // the connection is closed or taken
 		}
 	}()
 	h := s.Fallback.Handler
@@ -401,16 +417,16 @@ func (s *Server) serveOne(fc *conn, hd *head, after []byte) (keep, taken bool, l
 	}
 	h.ServeHTTP(w, r)
 	if w.hijacked {
-		return false, true, nil
+		return false, true, false, nil
 	}
 	keep = w.finish()
 	if b.remain > 0 {
 		// The handler left some of the body unread: the connection cannot
 		// serve another request without reading it, and a body the
 		// handler did not want is not worth reading.
-		keep = false
+		keep, unread = false, true
 	}
-	return keep, false, b.after
+	return keep, false, unread, b.after
 }
 
 // conn is one connection the front reads, kept across its requests and the

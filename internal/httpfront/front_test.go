@@ -422,3 +422,37 @@ func TestBodyReadDeadline(t *testing.T) {
 		t.Fatal("the read deadline did not apply")
 	}
 }
+
+// TestAnUnreadBodyDoesNotLoseTheAnswer: a handler that answers without
+// reading a large body (a 413) gets its answer, with Connection: close, to
+// a client still sending, which reads it late. (The half-close before the
+// close, which keeps a reset from throwing the answer away on a real
+// network, cannot be told apart on loopback, where the answer arrives
+// before the reset.)
+func TestAnUnreadBodyDoesNotLoseTheAnswer(t *testing.T) {
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+	}))
+	c, err := net.Dial("tcp", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	const size = 4 << 20
+	go func() {
+		_, _ = io.WriteString(c, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size))
+		_, _ = c.Write(make([]byte, size)) // fails once the server closes: fine
+	}()
+	// A client busy sending reads its answer late: the answer must still be
+	// there (a reset would have thrown it away).
+	time.Sleep(200 * time.Millisecond)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("the answer was lost: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close || !strings.Contains(string(b), "too large") {
+		t.Errorf("got %d close=%v %q", resp.StatusCode, resp.Close, b)
+	}
+}
