@@ -29,7 +29,6 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -45,7 +44,7 @@ type Server struct {
 	Log      *slog.Logger // a handler's panic; nil: slog.Default()
 
 	startOnce sync.Once
-	fb        *connListener // connections handed to Fallback
+	fb        *ConnListener // connections handed to Fallback
 	fbDone    chan error
 
 	mu       sync.Mutex
@@ -74,11 +73,11 @@ type Keeper interface {
 // ErrServerClosed is Serve's error after Shutdown.
 var ErrServerClosed = http.ErrServerClosed
 
-func (s *Server) start() {
+func (s *Server) start(addr net.Addr) {
 	s.startOnce.Do(func() {
 		s.idleCond = sync.NewCond(&s.mu)
 		s.idle = map[net.Conn]struct{}{}
-		s.fb = &connListener{conns: make(chan net.Conn), done: make(chan struct{})}
+		s.fb = NewConnListener(addr, 0)
 		s.fbDone = make(chan error, 1)
 		// A stream net/http served comes back to the front too, for the
 		// connection's next request.
@@ -96,14 +95,13 @@ func (s *Server) start() {
 // Serve accepts connections on ln until Shutdown (then ErrServerClosed) or
 // until Accept fails.
 func (s *Server) Serve(ln net.Listener) error {
-	s.start()
+	s.start(ln.Addr())
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return ErrServerClosed
 	}
 	s.ln = ln
-	s.fb.addr = ln.Addr()
 	s.mu.Unlock()
 	for {
 		c, err := ln.Accept()
@@ -148,7 +146,7 @@ func (s *Server) track() bool {
 // Fallback down with ctx. Streams taken over are not the front's: their
 // transport closes them.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.start()
+	s.start(nil)
 	s.mu.Lock()
 	s.closed = true
 	if s.ln != nil {
@@ -202,14 +200,7 @@ func (s *Server) KeepConn(c net.Conn, rest []byte) {
 // fallback hands a connection to net/http with the bytes already read from
 // it in front.
 func (s *Server) fallback(c net.Conn, read []byte) {
-	if len(read) > 0 {
-		c = &prefixConn{Conn: c, pre: bytes.NewReader(bytes.Clone(read))}
-	}
-	select {
-	case s.fb.conns <- c:
-	case <-s.fb.done:
-		_ = c.Close()
-	}
+	s.fb.Give(WithPrefix(c, read))
 }
 
 // setIdle marks a connection as waiting for a request (closed by Shutdown)
@@ -482,53 +473,4 @@ func (fc *conn) remoteAddr() string {
 		}
 	}
 	return fc.remote
-}
-
-// connListener is a net.Listener whose connections are handed to it.
-type connListener struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-	addr  net.Addr
-}
-
-func (l *connListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *connListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *connListener) Addr() net.Addr { return l.addr }
-
-// prefixConn is a connection whose first bytes were already read. It
-// gives raw access to its socket (the transport's non-blocking writes, its
-// readiness waits) only once those bytes are read: before that, a wait on
-// the socket would miss them.
-type prefixConn struct {
-	net.Conn
-	pre *bytes.Reader
-}
-
-func (c *prefixConn) Read(p []byte) (int, error) {
-	if c.pre.Len() > 0 {
-		return c.pre.Read(p)
-	}
-	return c.Conn.Read(p)
-}
-
-// SyscallConn is the socket's, once the bytes read in front are read.
-func (c *prefixConn) SyscallConn() (syscall.RawConn, error) {
-	sc, ok := c.Conn.(syscall.Conn)
-	if !ok || c.pre.Len() > 0 {
-		return nil, errors.ErrUnsupported
-	}
-	return sc.SyscallConn()
 }

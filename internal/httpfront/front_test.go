@@ -32,17 +32,10 @@ func serveBoth(t *testing.T, h http.Handler) (plain, front string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	quiet := log.New(io.Discard, "", 0) // net/http's "superfluous WriteHeader" lines
 	ps := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet}
-	fs := &Server{Fallback: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet},
-		Log: discardLog()}
 	go func() { _ = ps.Serve(pl) }()
-	served := make(chan error, 1)
-	go func() { served <- fs.Serve(fl) }()
+	fs, front, served := startFront(t, &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, ErrorLog: quiet})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -54,8 +47,39 @@ func serveBoth(t *testing.T, h http.Handler) (plain, front string) {
 			t.Errorf("front Serve returned %v, want ErrServerClosed", err)
 		}
 	})
-	return pl.Addr().String(), fl.Addr().String()
+	return pl.Addr().String(), front
 }
+
+// startFront serves fallback's handler through a front on a loopback port;
+// served gets Serve's result after Shutdown.
+func startFront(tb testing.TB, fallback *http.Server) (fs *Server, addr string, served <-chan error) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fs = &Server{Fallback: fallback, Log: discardLog()}
+	ch := make(chan error, 1)
+	go func() { ch <- fs.Serve(ln) }()
+	return fs, ln.Addr().String(), ch
+}
+
+// getOK opens a connection, asks for / and expects "ok".
+func getOK(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	expectBody(t, br, "ok")
+	return c, br
+}
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 
 var dateLine = regexp.MustCompile(`(?m)^Date: [^\r]*\r$`)
 
@@ -330,22 +354,8 @@ func TestAPanicClosesOnlyItsConnection(t *testing.T) {
 // TestShutdownClosesIdleConnections: a connection waiting for its next
 // request is closed by Shutdown, which returns at once.
 func TestShutdownClosesIdleConnections(t *testing.T) {
-	fl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := &Server{Fallback: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })}}
-	served := make(chan error, 1)
-	go func() { served <- fs.Serve(fl) }()
-	c, err := net.Dial("tcp", fl.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	br := bufio.NewReader(c)
-	expectBody(t, br, "ok")
+	fs, addr, served := startFront(t, &http.Server{Handler: okHandler})
+	_, br := getOK(t, addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := fs.Shutdown(ctx); err != nil {
@@ -362,27 +372,12 @@ func TestShutdownClosesIdleConnections(t *testing.T) {
 // TestIdleConnectionsClose: a kept connection that sends no next request
 // is closed after the idle timeout.
 func TestIdleConnectionsClose(t *testing.T) {
-	fl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := &Server{Fallback: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
-		ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 200 * time.Millisecond}}
-	served := make(chan error, 1)
-	go func() { served <- fs.Serve(fl) }()
+	fs, addr, served := startFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 200 * time.Millisecond})
 	defer func() {
 		_ = fs.Shutdown(context.Background())
 		<-served
 	}()
-	c, err := net.Dial("tcp", fl.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	br := bufio.NewReader(c)
-	expectBody(t, br, "ok")
+	_, br := getOK(t, addr)
 	start := time.Now()
 	if _, err := br.ReadByte(); err == nil {
 		t.Fatal("the server sent something unasked")

@@ -49,15 +49,8 @@ func FuzzServeConn(f *testing.F) {
 		w.Header().Set("X-Method", r.Method)
 		_, _ = w.Write(b)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
 	quiet := log.New(io.Discard, "", 0)
-	fs := &Server{Fallback: &http.Server{Handler: h, ReadHeaderTimeout: 2 * time.Second, IdleTimeout: 2 * time.Second, ErrorLog: quiet},
-		Log: discardLog()}
-	served := make(chan error, 1)
-	go func() { served <- fs.Serve(ln) }()
+	fs, addr, served := startFront(f, &http.Server{Handler: h, ReadHeaderTimeout: 2 * time.Second, IdleTimeout: 2 * time.Second, ErrorLog: quiet})
 	f.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -68,7 +61,7 @@ func FuzzServeConn(f *testing.F) {
 		if len(b) > 8<<10 {
 			b = b[:8<<10]
 		}
-		c, err := net.Dial("tcp", ln.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,16 +58,8 @@ func TestStreamsThroughTheFront(t *testing.T) {
 		if _, err := io.WriteString(conn, req); err != nil {
 			t.Fatal(err)
 		}
-		var got strings.Builder
-		for !strings.HasSuffix(got.String(), "\r\n0\r\n\r\n") {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatalf("request %d: %v after %q", i+1, err, got.String())
-			}
-			got.WriteString(line)
-		}
-		if got.String() != want {
-			t.Errorf("request %d: got %q, want %q", i+1, got.String(), want)
+		if got := readToEnd(t, br, i+1); got != want {
+			t.Errorf("request %d: got %q, want %q", i+1, got, want)
 		}
 	}
 	if n := tr.keep.count(); n != 0 {

@@ -1,11 +1,13 @@
 package transport
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,4 +75,18 @@ func serve(t *testing.T, log *slog.Logger, plan func() *fault.Plan) *served {
 	t.Cleanup(s.ts.Close)
 	t.Cleanup(s.t.Close)
 	return s
+}
+
+// readToEnd reads one response off br, to the end of its chunked body.
+func readToEnd(t *testing.T, br *bufio.Reader, request int) string {
+	t.Helper()
+	var got strings.Builder
+	for !strings.HasSuffix(got.String(), "\r\n0\r\n\r\n") {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("request %d: %v after %q", request, err, got.String())
+		}
+		got.WriteString(line)
+	}
+	return got.String()
 }

@@ -1,9 +1,7 @@
 package transport
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -36,32 +34,8 @@ type keepers struct {
 type keeper struct {
 	ks  *keepers
 	srv *http.Server
-	ln  *connListener
+	ln  *httpfront.ConnListener
 }
-
-// connListener is a net.Listener whose connections are handed to it.
-type connListener struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-	addr  net.Addr
-}
-
-func (l *connListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *connListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *connListener) Addr() net.Addr { return l.addr }
 
 // forRequest returns what serves the next request on r's connection: the
 // front that read r (httpfront), or else the keeper for the http.Server that
@@ -98,7 +72,7 @@ func (ks *keepers) keeperFor(r *http.Request) *keeper {
 	}
 	k := &keeper{
 		ks: ks,
-		ln: &connListener{conns: make(chan net.Conn, 1024), done: make(chan struct{}), addr: addr},
+		ln: httpfront.NewConnListener(addr, 1024),
 		srv: &http.Server{
 			Handler:           outer.Handler,
 			ReadTimeout:       outer.ReadTimeout,
@@ -144,7 +118,7 @@ func (k *keeper) serve(c net.Conn, rest []byte) {
 	ks := k.ks
 	raw := rawConn(c)
 	if len(rest) > 0 {
-		c, raw = &prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(rest), c)}, nil
+		c, raw = httpfront.WithPrefix(c, rest), nil
 	}
 	ks.mu.Lock()
 	if ks.closed {
@@ -193,15 +167,8 @@ func (k *keeper) serve(c net.Conn, rest []byte) {
 }
 
 // give passes a connection to the keeper's http.Server, waiting for it to
-// be taken (a client's request is waiting on it: closing it now would fail
-// a request that cannot be retried, such as a POST).
-func (k *keeper) give(c net.Conn) {
-	select {
-	case k.ln.conns <- c:
-	case <-k.ln.done:
-		_ = c.Close()
-	}
-}
+// be taken.
+func (k *keeper) give(c net.Conn) { k.ln.Give(c) }
 
 // keeperGrace is how long Close lets answers in progress on kept-alive
 // connections finish.
@@ -231,23 +198,7 @@ func (ks *keepers) close() {
 		_ = k.srv.Shutdown(ctx)
 		cancel()
 		_ = k.srv.Close()
-		for {
-			select {
-			case c := <-k.ln.conns:
-				_ = c.Close()
-				continue
-			default:
-			}
-			break
-		}
+		k.ln.CloseQueued()
 	}
 	ks.wg.Wait()
 }
-
-// prefixConn is a connection whose first bytes were already read.
-type prefixConn struct {
-	net.Conn
-	r io.Reader
-}
-
-func (c *prefixConn) Read(p []byte) (int, error) { return c.r.Read(p) }

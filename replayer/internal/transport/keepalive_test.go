@@ -28,15 +28,7 @@ func TestOneKeeperPerServer(t *testing.T) {
 		if _, err := io.WriteString(conn, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
-		// Read to the end of the chunked body.
-		var got strings.Builder
-		for !strings.HasSuffix(got.String(), "\r\n0\r\n\r\n") {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatalf("request %d: %v after %q", i+1, err, got.String())
-			}
-			got.WriteString(line)
-		}
+		readToEnd(t, br, i+1)
 	}
 	if n := srv.t.keep.count(); n != 1 {
 		t.Errorf("%d keep-alive servers after 6 streams on one connection, want 1", n)
