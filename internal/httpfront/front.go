@@ -38,7 +38,9 @@ const headBuf = 4096
 
 // Server serves HTTP/1.1 on a listener through its front, falling back to
 // Fallback. Fallback's handler, timeouts and error log apply to both: set
-// Fallback.Handler, ReadHeaderTimeout and IdleTimeout before Serve.
+// Fallback.Handler, ReadHeaderTimeout and IdleTimeout before Serve. Serve
+// wraps Fallback.ConnContext (keeping what it adds) so that the requests
+// net/http serves carry the front's Keeper too.
 type Server struct {
 	Fallback *http.Server
 	Log      *slog.Logger // a handler's panic; nil: slog.Default()
