@@ -228,6 +228,13 @@ func (s *Server) setIdle(c net.Conn, idle bool) bool {
 	return true
 }
 
+// forget takes a connection off the idle list: it is closed, or handed on.
+func (s *Server) forget(c net.Conn) {
+	s.mu.Lock()
+	delete(s.idle, c)
+	s.mu.Unlock()
+}
+
 func (s *Server) handlerDone() {
 	s.mu.Lock()
 	s.active--
@@ -285,9 +292,7 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			}
 			m, err := c.Read(buf)
 			if err != nil || m == 0 {
-				s.mu.Lock()
-				delete(s.idle, c)
-				s.mu.Unlock()
+				s.forget(c)
 				_ = c.Close()
 				return
 			}
@@ -304,7 +309,11 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 		for end < 0 && n < len(buf) {
 			m, err := c.Read(buf[n:])
 			if err != nil {
-				break
+				// The head stopped arriving (its timeout, or the client
+				// left half-way): nothing to answer, as net/http.
+				s.forget(c)
+				_ = c.Close()
+				return
 			}
 			n += m
 			end = bytes.Index(buf[max(0, n-m-3):n], crlfcrlf)
@@ -312,19 +321,12 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 				end += max(0, n-m-3)
 			}
 		}
-		if end < 0 {
-			s.mu.Lock()
-			delete(s.idle, c)
-			s.mu.Unlock()
-			s.fallback(c, buf[:n])
-			return
+		var req *head
+		if end >= 0 {
+			req, _ = parseHead(buf[:end+4])
 		}
-		head := buf[:end+4]
-		req, ok := parseHead(head)
-		if !ok {
-			s.mu.Lock()
-			delete(s.idle, c)
-			s.mu.Unlock()
+		if req == nil { // a head over 4 KiB, or one the front does not take
+			s.forget(c)
 			s.fallback(c, buf[:n])
 			return
 		}

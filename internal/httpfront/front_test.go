@@ -451,3 +451,29 @@ func TestAnUnreadBodyDoesNotLoseTheAnswer(t *testing.T) {
 		t.Errorf("got %d close=%v %q", resp.StatusCode, resp.Close, b)
 	}
 }
+
+// TestAHeadThatStopsArrivingIsClosed: a request head cut short is given
+// the header timeout, then the connection closes (no answer, as net/http).
+func TestAHeadThatStopsArrivingIsClosed(t *testing.T) {
+	fs, addr, served := startFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 5 * time.Second})
+	defer func() {
+		_ = fs.Shutdown(context.Background())
+		<-served
+	}()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n")
+	got, err := io.ReadAll(c)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("got %q, %v; want the connection closed with nothing sent", got, err)
+	}
+	// The header timeout is 200 ms; the window is wide for a loaded machine.
+	if d := time.Since(start); d < 150*time.Millisecond || d > 5*time.Second {
+		t.Errorf("closed after %v, want about 200ms", d)
+	}
+}
