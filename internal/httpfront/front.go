@@ -335,7 +335,6 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			return
 		}
 		_ = c.SetReadDeadline(time.Time{})
-		growStack()
 		after := buf[end+4 : n]
 		keep, taken, unread, left := s.serveOne(fc, req, after)
 		s.handlerDone()
@@ -370,21 +369,6 @@ func closeWriteAndWait(c net.Conn) {
 	}
 }
 
-// growStack grows the goroutine's stack, once, to what the handler's path
-// needs, here where the stack holds only serveConn's frame. A goroutine
-// starts with a small stack (the runtime's average), and the replay
-// handler's path (matching, planning, the transport's take-over) outgrows
-// it deep down, where the runtime copies and adjusts every frame, twice:
-// that was about 2 % of the replay server's CPU at 5,000 streams.
-//
-//go:noinline
-func growStack() {
-	var pad [6 << 10]byte
-	touch(pad[:])
-}
-
-//go:noinline
-func touch(b []byte) { b[len(b)-1] = 0 }
 
 // serveOne runs the handler for one request. keep: the connection may
 // serve another request; taken: the handler took the connection over;
