@@ -369,7 +369,6 @@ func closeWriteAndWait(c net.Conn) {
 	}
 }
 
-
 // serveOne runs the handler for one request. keep: the connection may
 // serve another request; taken: the handler took the connection over;
 // left: bytes read after the request (valid until the next read into buf).
