@@ -2,6 +2,7 @@ package httpfront
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -105,21 +106,9 @@ func (b *body) Close() error {
 // hijackedReader is the bufio.Reader a Hijack returns: it holds what the
 // client sent after the request.
 func hijackedReader(c net.Conn, rest []byte) *bufio.Reader {
-	br := bufio.NewReaderSize(io.MultiReader(&onceReader{b: rest}, c), max(16, len(rest)))
+	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(rest), c), max(16, len(rest)))
 	if len(rest) > 0 {
 		_, _ = br.Peek(len(rest))
 	}
 	return br
-}
-
-// onceReader gives its bytes once, then io.EOF (for io.MultiReader to move on).
-type onceReader struct{ b []byte }
-
-func (r *onceReader) Read(p []byte) (int, error) {
-	if len(r.b) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b)
-	r.b = r.b[n:]
-	return n, nil
 }

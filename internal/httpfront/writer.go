@@ -167,7 +167,6 @@ func (cw chunkWriter) Write(p []byte) (int, error) {
 // Content-Length.
 func (w *writer) sendHead(p []byte) {
 	w.headSent = true
-	done := w.done
 	h := w.sent
 	var extra struct {
 		date, contentLength, contentType, connection, transferEncoding string
@@ -175,7 +174,7 @@ func (w *writer) sendHead(p []byte) {
 	exclude := map[string]bool{}
 	te := h.Get("Transfer-Encoding")
 	hasTE := te != ""
-	if done && !hasTE && bodyAllowed(w.status) && !has(h, "Content-Length") {
+	if w.done && !hasTE && bodyAllowed(w.status) && !has(h, "Content-Length") {
 		w.clen = int64(len(p))
 		extra.contentLength = strconv.Itoa(len(p))
 	}
@@ -197,11 +196,11 @@ func (w *writer) sendHead(p []byte) {
 			extra.contentType = http.DetectContentType(p)
 		}
 	} else {
-		for _, k := range []string{"Content-Type", "Content-Length", "Transfer-Encoding"} {
-			if k == "Content-Type" && w.status != http.StatusNotModified {
-				continue
-			}
-			exclude[k] = true
+		// No body, so no framing (and a 304 no type), as net/http's
+		// suppressedHeaders.
+		exclude["Content-Length"], exclude["Transfer-Encoding"] = true, true
+		if w.status == http.StatusNotModified {
+			exclude["Content-Type"] = true
 		}
 	}
 	if !has(h, "Date") {
@@ -213,8 +212,7 @@ func (w *writer) sendHead(p []byte) {
 		hasCL = false
 	}
 	switch {
-	case !bodyAllowed(w.status):
-		exclude["Transfer-Encoding"] = true
+	case !bodyAllowed(w.status): // excluded above
 	case hasCL:
 		exclude["Transfer-Encoding"] = true
 	case hasTE && te == "identity":
@@ -258,11 +256,7 @@ func (w *writer) FlushError() error {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.w != nil {
-		if err := w.w.Flush(); err != nil && w.err == nil {
-			w.err = err
-		}
-	}
+	w.flushBody()
 	if !w.headSent {
 		w.sendHead(nil)
 	}
@@ -272,6 +266,30 @@ func (w *writer) FlushError() error {
 	return w.err
 }
 
+// flushBody passes what the body buffer holds on to chunkWriter.
+func (w *writer) flushBody() {
+	if w.w == nil {
+		return
+	}
+	if err := w.w.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// release gives the writer's buffers back to their pools.
+func (w *writer) release() {
+	if w.w != nil {
+		w.w.Reset(nil)
+		bodyPool.Put(w.w)
+		w.w = nil
+	}
+	if w.bw != nil {
+		w.bw.Reset(nil)
+		writerPool.Put(w.bw)
+		w.bw = nil
+	}
+}
+
 // finish ends the response after the handler returned; it says whether the
 // connection may serve another request.
 func (w *writer) finish() bool {
@@ -279,28 +297,17 @@ func (w *writer) finish() bool {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.w != nil {
-		if err := w.w.Flush(); err != nil && w.err == nil {
-			w.err = err
-		}
-		w.w.Reset(nil)
-		bodyPool.Put(w.w)
-		w.w = nil
-	}
+	w.flushBody()
 	if !w.headSent {
 		w.sendHead(nil)
 	}
 	if w.chunked && w.err == nil {
 		_, w.err = w.writerBuf().WriteString("0\r\n\r\n")
 	}
-	if w.bw != nil {
-		if w.err == nil {
-			w.err = w.bw.Flush()
-		}
-		w.bw.Reset(nil)
-		writerPool.Put(w.bw)
-		w.bw = nil
+	if w.bw != nil && w.err == nil {
+		w.err = w.bw.Flush()
 	}
+	w.release()
 	if w.clen >= 0 && w.written != w.clen && bodyAllowed(w.status) {
 		return false // the handler promised more than it wrote
 	}
@@ -328,16 +335,7 @@ func (w *writer) HijackRest() (net.Conn, []byte, error) {
 		return nil, nil, errors.New("httpfront: Hijack after the response head was sent")
 	}
 	w.hijacked = true
-	if w.w != nil {
-		w.w.Reset(nil)
-		bodyPool.Put(w.w)
-		w.w = nil
-	}
-	if w.bw != nil {
-		w.bw.Reset(nil)
-		writerPool.Put(w.bw)
-		w.bw = nil
-	}
+	w.release()
 	var rest []byte
 	if w.rb.remain == 0 && len(w.rb.after) > 0 {
 		rest = append([]byte(nil), w.rb.after...)
