@@ -121,25 +121,28 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			return err
 		}
-		if !s.track() {
-			_ = c.Close()
+		if !s.goServe(newConn(s, c), nil, true) {
 			return ErrServerClosed
 		}
-		go func() {
-			defer s.wg.Done()
-			s.serveConn(newConn(s, c), nil, true)
-		}()
 	}
 }
 
-// track counts a goroutine of the front; false once shut down.
-func (s *Server) track() bool {
+// goServe serves a connection on a goroutine of its own, counted for
+// Shutdown (serveConn's arguments); false, with the connection closed,
+// once the server is shut down.
+func (s *Server) goServe(fc *conn, rest []byte, fresh bool) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
+		_ = fc.c.Close()
 		return false
 	}
 	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		s.serveConn(fc, rest, fresh)
+	}()
 	return true
 }
 
@@ -187,17 +190,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // KeepConn takes a connection back after a stream that was taken over.
-func (s *Server) KeepConn(c net.Conn, rest []byte) {
-	if !s.track() {
-		_ = c.Close()
-		return
-	}
-	fc := newConn(s, c)
-	go func() {
-		defer s.wg.Done()
-		s.serveConn(fc, rest, false)
-	}()
-}
+func (s *Server) KeepConn(c net.Conn, rest []byte) { s.goServe(newConn(s, c), rest, false) }
 
 // fallback hands a connection to net/http with the bytes already read from
 // it in front.
@@ -440,17 +433,9 @@ func (fc *conn) Value(key any) any {
 // from one of its requests, keeping what the front knows of it.
 func (fc *conn) KeepConn(c net.Conn, rest []byte) {
 	if c != fc.c {
-		fc.s.KeepConn(c, rest)
-		return
+		fc = newConn(fc.s, c)
 	}
-	if !fc.s.track() {
-		_ = c.Close()
-		return
-	}
-	go func() {
-		defer fc.s.wg.Done()
-		fc.s.serveConn(fc, rest, false)
-	}()
+	fc.s.goServe(fc, rest, false)
 }
 
 func (fc *conn) remoteAddr() string {
