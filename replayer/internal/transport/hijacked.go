@@ -264,23 +264,21 @@ func (sc *scheduler) step(ls *liveStream) {
 	// write then waits for the later of the two, so that nothing is written
 	// before its time.
 	joinFirst := c.next < 0 && len(c.chunks) > 0 && c.chunks[0].Due <= c.headersDue+coalesceWithin && c.chunks[0].Pause == fault.NoPause
-	last, carried := due, c.next // the latest due in this write; the last chunk it carries
-	if c.next < 0 {
-		carried = -1
-		if joinFirst {
-			last, carried = c.chunks[0].Due, 0
-		}
+	// The latest due in this write, and the last chunk it carries (-1, the
+	// head's, for the head alone).
+	last, carried := due, c.next
+	if joinFirst {
+		last, carried = c.chunks[0].Due, 0
 	}
 	joinEnd := !ls.s.Plan.Reset && carried == len(c.chunks)-1 && c.endDue <= last+coalesceWithin
 	if joinEnd {
 		last = max(last, c.endDue)
 	}
-	if wait := start.Add(last).Sub(sc.epoch); wait > now {
+	if at = start.Add(last).Sub(sc.epoch); at > now {
 		c.mu.Unlock()
-		ls.schedule(wait)
+		ls.schedule(at)
 		return
 	}
-	at = start.Add(last).Sub(sc.epoch)
 	sc.buf = sc.buf[:0]
 	first := c.next
 	if c.next < 0 {

@@ -133,7 +133,7 @@ func (k *keeper) serve(c net.Conn, rest []byte) {
 		ks.mu.Unlock()
 		go func() {
 			defer ks.wg.Done()
-			k.give(c)
+			k.ln.Give(c)
 		}()
 		return
 	}
@@ -162,13 +162,9 @@ func (k *keeper) serve(c net.Conn, rest []byte) {
 			return
 		}
 		_ = c.SetReadDeadline(time.Time{})
-		k.give(c)
+		k.ln.Give(c)
 	}()
 }
-
-// give passes a connection to the keeper's http.Server, waiting for it to
-// be taken.
-func (k *keeper) give(c net.Conn) { k.ln.Give(c) }
 
 // keeperGrace is how long Close lets answers in progress on kept-alive
 // connections finish.
