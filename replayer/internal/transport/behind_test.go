@@ -13,7 +13,7 @@ import (
 )
 
 // A server whose schedulers fall behind their schedule says so in the log,
-// once per behindEvery: here their heaps are held for 150 ms while a chunk
+// once per behindEvery: here their wheels are held for 150 ms while a chunk
 // is due.
 func TestBehindScheduleWarning(t *testing.T) {
 	var logs logBuffer

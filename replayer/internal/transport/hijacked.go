@@ -36,10 +36,10 @@ const coalesceWithin = 250 * time.Microsecond
 type where uint8
 
 const (
-	inHeap   where = iota // waiting in its scheduler's heap
+	queued   where = iota // waiting in its scheduler's wheel
 	stepping              // being written by its scheduler
 	writing               // a slow writer finishes a write
-	parked                // held or stalled at a pause point, outside the heap
+	parked                // held or stalled at a pause point, outside the wheel
 	finished
 )
 
@@ -51,13 +51,18 @@ type liveStream struct {
 	conn   net.Conn
 	fd     uintptr                       // the socket, written to without blocking; see hasFD
 	hasFD  bool                          // false: conn has no raw socket, writes wait up to writeSlack
+	reset  bool                          // the plan ends with a TCP reset (s.Plan.Reset)
 	keep   func(c net.Conn, rest []byte) // serves the client's next request after the stream; nil: close
 	rest   []byte                        // what the client sent after its request (pipelined)
 	header []byte
+	// start is s.Start on the scheduler's clock: a plan's due time plus
+	// start is when it is due there. Kept here, as reset is, so that a
+	// write reads only the stream's own few cache lines, not the Plan's.
+	start time.Duration
 
 	// Guarded by cur.mu.
 	where  where
-	gen    uint64        // the generation of its heap entry
+	gen    uint64        // the generation of its wheel entry
 	probe  bool          // the entry is a check for a departed client, not a write
 	due    time.Duration // when its next write is due, from the scheduler's epoch
 	ending bool          // every chunk is written; the next step ends the stream
@@ -85,7 +90,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	// never block, and the next request gets the server's own.
 	_ = conn.SetDeadline(time.Time{})
 	ls := &s.live
-	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest}
+	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest, reset: p.Reset, start: s.Start.Sub(sc.epoch)}
 	ls.fd, ls.hasFD = socketFD(conn)
 	if !r.Close && !s.Faulted && keepAlive(p) {
 		ls.keep = t.keep.forRequest(r)
@@ -116,7 +121,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	ls.cur.kick = ls.kick
 	ls.where = stepping
 	ls.cur.mu.Unlock()
-	ls.schedule(s.Start.Add(p.HeadersDue).Sub(sc.epoch))
+	ls.schedule(ls.start + p.HeadersDue)
 	return true
 }
 
@@ -154,9 +159,19 @@ func keepAlive(p *fault.Plan) bool {
 // take claims the stream for the scheduler that popped an entry for it,
 // false when the entry is stale.
 func (ls *liveStream) take(gen uint64) bool {
+	if !ls.takeLocked(gen) {
+		return false
+	}
+	ls.cur.mu.Unlock()
+	return true
+}
+
+// takeLocked is take for step: when it claims the stream, it returns with
+// the cursor's lock still held, so that a write takes the lock once.
+func (ls *liveStream) takeLocked(gen uint64) bool {
 	ls.cur.mu.Lock()
-	defer ls.cur.mu.Unlock()
-	if ls.where != inHeap || ls.gen != gen {
+	if ls.where != queued || ls.gen != gen {
+		ls.cur.mu.Unlock()
 		return false
 	}
 	ls.where = stepping
@@ -164,13 +179,17 @@ func (ls *liveStream) take(gen uint64) bool {
 }
 
 // schedule puts the stream (owned by the caller) back in its scheduler's
-// heap for its next write at due, or, when that is more than probeEvery
+// wheel for its next write at due, or, when that is more than probeEvery
 // away, for a check of its client first; at once when it was asked to end.
 func (ls *liveStream) schedule(due time.Duration) {
-	sc := ls.sc
+	ls.cur.mu.Lock()
+	ls.requeue(due, time.Since(ls.sc.epoch))
+}
+
+// requeue is schedule for a caller that holds the cursor's lock, which it
+// releases, and has just read the scheduler's clock (now).
+func (ls *liveStream) requeue(due, now time.Duration) {
 	c := ls.cur
-	c.mu.Lock()
-	now := time.Since(sc.epoch)
 	ls.due, ls.probe = due, false
 	if c.endReq != endNone {
 		due = now
@@ -178,10 +197,10 @@ func (ls *liveStream) schedule(due time.Duration) {
 		due, ls.probe = now+probeEvery, true
 	}
 	ls.gen++
-	ls.where = inHeap
-	e := heapEntry{due: due, gen: ls.gen, ls: ls}
+	ls.where = queued
+	e := dueEntry{due: due, gen: ls.gen, ls: ls}
 	c.mu.Unlock()
-	if !sc.push(e) {
+	if !ls.sc.push(e) {
 		ls.reclaim()
 		ls.closeNow(ErrClosed)
 	}
@@ -200,11 +219,11 @@ func (ls *liveStream) kick() {
 	c := ls.cur
 	c.mu.Lock()
 	switch ls.where {
-	case inHeap, parked:
+	case queued, parked:
 		wasParked := ls.where == parked
 		ls.gen++
-		ls.where, ls.probe = inHeap, false
-		e := heapEntry{due: time.Since(ls.sc.epoch), gen: ls.gen, ls: ls}
+		ls.where, ls.probe = queued, false
+		e := dueEntry{due: time.Since(ls.sc.epoch), gen: ls.gen, ls: ls}
 		c.mu.Unlock()
 		if wasParked {
 			ls.sc.t.unpark(ls)
@@ -219,17 +238,20 @@ func (ls *liveStream) kick() {
 }
 
 // step makes the write that is due for a stream (its headers, its next
-// chunk, its end), or parks it at a pause point.
+// chunk, its end), or parks it at a pause point. The caller claimed the
+// stream with takeLocked: step is called with the cursor's lock held, and
+// releases it.
 func (sc *scheduler) step(ls *liveStream) {
 	c := ls.cur
 	if ls.probe {
 		ls.probe = false
+		c.mu.Unlock()
 		if clientGone(ls.conn) {
 			ls.closeNow(ErrClientGone)
 			return
 		}
+		c.mu.Lock()
 	}
-	c.mu.Lock()
 	if how := c.endReq; how != endNone {
 		c.mu.Unlock()
 		ls.endBy(how)
@@ -245,18 +267,16 @@ func (sc *scheduler) step(ls *liveStream) {
 		}
 		return
 	}
-	start := ls.s.Start
 	due := c.nextDue()
-	at := start.Add(due).Sub(sc.epoch)
+	at := ls.start + due
 	now := time.Since(sc.epoch)
 	if at > now { // not due yet: a release or a kick brought it early
-		c.mu.Unlock()
-		ls.schedule(at)
+		ls.requeue(at, now)
 		return
 	}
 	if ls.ending || c.next == len(c.chunks) && c.next >= 0 {
 		c.mu.Unlock()
-		ls.finishAtEnd()
+		ls.finishAtEnd(now)
 		return
 	}
 	// The head takes the first chunk along, and the last chunk the end of
@@ -270,13 +290,12 @@ func (sc *scheduler) step(ls *liveStream) {
 	if joinFirst {
 		last, carried = c.chunks[0].Due, 0
 	}
-	joinEnd := !ls.s.Plan.Reset && carried == len(c.chunks)-1 && c.endDue <= last+coalesceWithin
+	joinEnd := !ls.reset && carried == len(c.chunks)-1 && c.endDue <= last+coalesceWithin
 	if joinEnd {
 		last = max(last, c.endDue)
 	}
-	if at = start.Add(last).Sub(sc.epoch); at > now {
-		c.mu.Unlock()
-		ls.schedule(at)
+	if at = ls.start + last; at > now {
+		ls.requeue(at, now)
 		return
 	}
 	sc.buf = sc.buf[:0]
@@ -328,7 +347,7 @@ func (sc *scheduler) step(ls *liveStream) {
 	}
 	if n < len(msg) {
 		// A client that reads slowly: finish this write on a goroutine of
-		// its own, then come back to the heap.
+		// its own, then come back to the wheel.
 		rest := append([]byte(nil), msg[n:]...)
 		c.mu.Lock()
 		ls.where = writing
@@ -346,11 +365,11 @@ func (sc *scheduler) step(ls *liveStream) {
 				ls.closeNow(ErrClientGone)
 				return
 			}
-			ls.afterWrite(written, done, start.Add(next).Sub(sc.epoch))
+			ls.afterWrite(written, done, ls.start+next, time.Since(sc.epoch))
 		}()
 		return
 	}
-	ls.afterWrite(written, done, start.Add(next).Sub(sc.epoch))
+	ls.afterWrite(written, done, ls.start+next, now)
 }
 
 // appendChunk adds one chunk, in HTTP/1.1 chunked framing, to the pass's
@@ -382,26 +401,30 @@ func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
 }
 
 // afterWrite reports the events the written chunks completed and schedules
-// the next step, or ends the stream.
-func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next time.Duration) {
-	// One count for all the events written, under one lock; the callback,
-	// when there is one, per event.
+// the next step at next, or ends the stream; now is the scheduler's clock
+// at the write.
+func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now time.Duration) {
+	// One count for all the events written, under the lock that puts the
+	// stream back in the wheel; the callback, when there is one, per event
+	// and before the stream goes back, so that its calls keep their order.
 	n := 0
 	for _, ch := range written {
 		n += len(ch.Events)
 	}
-	if n > 0 {
-		c := ls.cur
-		c.mu.Lock()
-		first := c.events + 1
-		c.events += n
-		c.mu.Unlock()
-		if ls.s.Event != nil {
-			for _, ch := range written {
-				for _, e := range ch.Events {
-					ls.s.Event(first, e)
-					first++
-				}
+	c := ls.cur
+	c.mu.Lock()
+	first := c.events + 1
+	c.events += n
+	if !done && (n == 0 || ls.s.Event == nil) {
+		ls.requeue(next, now)
+		return
+	}
+	c.mu.Unlock()
+	if ls.s.Event != nil {
+		for _, ch := range written {
+			for _, e := range ch.Events {
+				ls.s.Event(first, e)
+				first++
 			}
 		}
 	}
@@ -413,18 +436,18 @@ func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next time.Dur
 }
 
 // finishAtEnd ends a stream at its end time: a TCP reset when the recording
-// ended with one, else the end of the body.
-func (ls *liveStream) finishAtEnd() {
-	if ls.s.Plan.Reset {
+// ended with one, else the end of the body. now is the scheduler's clock.
+func (ls *liveStream) finishAtEnd(now time.Duration) {
+	if ls.reset {
 		ls.resetNow(nil)
 		return
 	}
 	// A write against the schedule like the others: its lateness counts.
 	sc := ls.sc
 	ls.cur.mu.Lock()
-	at := ls.s.Start.Add(ls.cur.endDue).Sub(sc.epoch)
+	at := ls.start + ls.cur.endDue
 	ls.cur.mu.Unlock()
-	sc.late.add(time.Since(sc.epoch) - at)
+	sc.late.add(now - at)
 	if n, err := sc.write(ls, []byte("0\r\n\r\n")); err != nil || n < 5 {
 		ls.closeNow(ErrClientGone)
 		return

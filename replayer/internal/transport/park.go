@@ -6,7 +6,7 @@ import (
 )
 
 // Parked streams: held at a hold point or stalled forever, outside every
-// scheduler's heap, so that they cost nothing while they wait. Each has a
+// scheduler's wheel, so that they cost nothing while they wait. Each has a
 // small goroutine blocked in the netpoller until the connection becomes
 // readable, which is how a client that leaves is noticed (the peek finds the
 // end of the connection); a release or an end wakes it with a read deadline

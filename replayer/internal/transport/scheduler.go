@@ -1,13 +1,14 @@
 package transport
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"time"
 )
 
-// The schedulers: one per CPU, each holding a heap of streams ordered by
-// when their next write is due. A pass writes every stream that is due, in
+// The schedulers: one per CPU, each holding its streams by when their
+// next write is due (wheel.go). A pass writes every stream that is due, in
 // the order they fell due, from one goroutine and without blocking, so
 // that many streams cost one wake-up per pass, not one per write.
 
@@ -24,15 +25,21 @@ const probeEvery = time.Second
 type scheduler struct {
 	t     *Transport
 	epoch time.Time // due times count from here (monotonic)
-	// mu guards h; it is never held while a stream's cursor lock is taken
-	// (the order is cursor, then scheduler).
-	mu    sync.Mutex
-	h     streamHeap
-	dead  bool // shut down: no stream is taken any more
+	// mu guards w, dead and sleep; it is never held while a stream's
+	// cursor lock is taken (the order is cursor, then scheduler).
+	mu   sync.Mutex
+	w    dueWheel
+	dead bool // shut down: no stream is taken any more
+	// sleep is when the scheduler wakes next, when it sleeps; a stream put
+	// in for earlier wakes it. While a pass runs it is passing: the pass
+	// looks at the wheel again before it sleeps.
+	sleep time.Duration
 	wake  chan struct{}
 	buf   []byte
-	batch []heapEntry
+	batch []dueEntry
 	late  lateHist
+	// warmed keeps the sum warm returns, so that its reads are made.
+	warmed uintptr
 }
 
 // shard returns the scheduler for a stream, starting the schedulers on first
@@ -57,19 +64,22 @@ func (t *Transport) shard(id uint64) *scheduler {
 	return t.scheds[id%uint64(len(t.scheds))]
 }
 
-// push puts an entry in the heap and wakes the scheduler when it is the
-// new earliest; false when the scheduler has shut down (the caller then
-// ends the stream itself).
-func (sc *scheduler) push(e heapEntry) bool {
+// passing is a scheduler's sleep while it makes a pass.
+const passing = time.Duration(math.MaxInt64)
+
+// push puts an entry in the wheel and wakes the scheduler when it is due
+// before the scheduler would wake; false when the scheduler has shut down
+// (the caller then ends the stream itself).
+func (sc *scheduler) push(e dueEntry) bool {
 	sc.mu.Lock()
 	if sc.dead {
 		sc.mu.Unlock()
 		return false
 	}
-	sc.h.push(e)
-	first := sc.h[0].ls == e.ls && sc.h[0].gen == e.gen
+	sc.w.push(e)
+	early := e.due < sc.sleep
 	sc.mu.Unlock()
-	if first {
+	if early {
 		select {
 		case sc.wake <- struct{}{}:
 		default:
@@ -93,33 +103,36 @@ func (sc *scheduler) run() {
 		now := time.Since(sc.epoch)
 		passStart := now
 		sc.mu.Lock()
-		for len(sc.h) > 0 && sc.h[0].due <= now {
-			sc.batch = append(sc.batch, sc.h.pop())
-		}
-		streams := len(sc.h) + len(sc.batch)
+		sc.sleep = passing
+		sc.batch = sc.w.popDue(now, sc.batch)
+		streams := sc.w.len() + len(sc.batch)
 		sc.mu.Unlock()
 		if len(sc.batch) > 0 {
-			sc.noteLag(passStart-sc.batch[0].due, streams) // popped earliest first
+			sc.noteLag(passStart-sc.batch[0].due, streams) // the earliest is first
 		}
+		sc.warmed += warm(sc.batch)
 		for i, e := range sc.batch {
-			if e.ls.take(e.gen) {
+			if e.ls.takeLocked(e.gen) {
 				sc.step(e.ls)
 			}
-			sc.batch[i] = heapEntry{}
+			sc.batch[i] = dueEntry{}
 		}
 		busy := len(sc.batch) > 0
 		sc.batch = sc.batch[:0]
 		now = time.Since(sc.epoch)
 		wait := time.Hour
 		sc.mu.Lock()
-		if len(sc.h) > 0 {
-			wait = sc.h[0].due - now
+		if sc.w.len() > 0 {
+			wait = min(wait, sc.w.nextDue()-now)
 		}
-		sc.mu.Unlock()
 		if busy {
 			// Let more streams fall due before the next pass.
 			wait = max(wait, passStart+passEvery-now)
 		}
+		if wait > 0 {
+			sc.sleep = now + wait
+		}
+		sc.mu.Unlock()
 		if wait <= 0 {
 			continue
 		}
@@ -141,8 +154,8 @@ func (sc *scheduler) run() {
 // sees the transport closed.
 func (sc *scheduler) shutdown() {
 	sc.mu.Lock()
-	entries := sc.h
-	sc.h, sc.dead = nil, true
+	entries := sc.w.drain()
+	sc.dead = true
 	sc.mu.Unlock()
 	for _, e := range entries {
 		if e.ls.take(e.gen) {

@@ -1,0 +1,108 @@
+package transport
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// The wheel gives back exactly the entries due by the time asked, each
+// once, never one early, whatever order they went in, however pushes and
+// pops interleave, and however far the clock jumps (past the wheel's span
+// too); nextDue is the earliest due it holds.
+func TestDueWheel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 300 {
+		var w dueWheel
+		var held []dueEntry // what the wheel should hold
+		now := time.Duration(rng.IntN(5000)) * time.Microsecond
+		var gen uint64
+		for step := range 400 {
+			switch k := rng.IntN(10); {
+			case k < 6: // put one in: often soon, now and then past the span
+				gen++
+				var d time.Duration
+				switch rng.IntN(8) {
+				case 0:
+					d = now - time.Duration(rng.IntN(3000))*time.Microsecond // already due
+				case 1:
+					d = now + time.Duration(rng.IntN(9000))*time.Millisecond // beyond 4 s too
+				default:
+					d = now + time.Duration(rng.IntN(60000))*time.Microsecond
+				}
+				e := dueEntry{due: d, gen: gen}
+				w.push(e)
+				held = append(held, e)
+			default: // the clock moves on (now and then by seconds), a pass
+				switch rng.IntN(6) {
+				case 0:
+					now += time.Duration(rng.IntN(10)) * time.Second
+				default:
+					now += time.Duration(rng.IntN(3000)) * time.Microsecond
+				}
+				got := w.popDue(now, nil)
+				var want, kept []dueEntry
+				for _, e := range held {
+					if e.due <= now {
+						want = append(want, e)
+					} else {
+						kept = append(kept, e)
+					}
+				}
+				held = kept
+				for _, e := range got[min(1, len(got)):] {
+					if e.due < got[0].due {
+						t.Fatalf("round %d step %d: first popped %v is not the earliest (%v)", round, step, got[0].due, e.due)
+					}
+				}
+				byGen := func(a, b dueEntry) int { return int(a.gen) - int(b.gen) }
+				slices.SortFunc(got, byGen)
+				slices.SortFunc(want, byGen)
+				if !slices.Equal(got, want) {
+					t.Fatalf("round %d step %d: at %v popped %v, want %v", round, step, now, got, want)
+				}
+			}
+			if w.len() != len(held) {
+				t.Fatalf("round %d step %d: len %d, holds %d", round, step, w.len(), len(held))
+			}
+			next := time.Duration(math.MaxInt64)
+			for _, e := range held {
+				next = min(next, e.due)
+			}
+			// Entries already due before the last pass wait for the next
+			// tick: the earliest is then the one pushed late.
+			if got := w.nextDue(); got != next {
+				t.Fatalf("round %d step %d: nextDue %v, want %v", round, step, got, next)
+			}
+		}
+		all := w.drain()
+		if len(all) != len(held) || w.len() != 0 {
+			t.Fatalf("round %d: drained %d, held %d", round, len(all), len(held))
+		}
+	}
+}
+
+// The wheel keeps a bounded number of spare arrays: a load that passes
+// every slot in turn does not leave each slot's array behind.
+func TestDueWheelSpares(t *testing.T) {
+	var w dueWheel
+	var now time.Duration
+	for range 3 * wheelSlots {
+		for range 50 {
+			w.push(dueEntry{due: now + 50*time.Millisecond})
+		}
+		now += wheelTick
+		w.popDue(now, nil)
+	}
+	arrays := 0
+	for _, s := range w.slots {
+		if s != nil {
+			arrays++
+		}
+	}
+	if arrays > 60 || len(w.spare) > spareSlots {
+		t.Errorf("%d slot arrays and %d spares held for 50 ticks of entries", arrays, len(w.spare))
+	}
+}
