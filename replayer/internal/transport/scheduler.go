@@ -30,14 +30,15 @@ type scheduler struct {
 	mu   sync.Mutex
 	w    dueWheel
 	dead bool // shut down: no stream is taken any more
-	// sleep is when the scheduler wakes next, when it sleeps; a stream put
-	// in for earlier wakes it. While a pass runs it is passing: the pass
-	// looks at the wheel again before it sleeps.
-	sleep time.Duration
-	wake  chan struct{}
-	buf   []byte
-	batch []dueEntry
-	late  lateHist
+	// sleep is when the scheduler wakes next, when it sleeps, and
+	// notBefore the earliest it may make its next pass; a stream put in
+	// that it could write before sleep wakes it. While a pass runs, sleep
+	// is passing: the pass looks at the wheel again before it sleeps.
+	sleep, notBefore time.Duration
+	wake             chan struct{}
+	buf              []byte
+	batch            []dueEntry
+	late             lateHist
 	// warmed keeps the sum warm returns, so that its reads are made.
 	warmed uintptr
 }
@@ -64,8 +65,9 @@ func (t *Transport) shard(id uint64) *scheduler {
 	return t.scheds[id%uint64(len(t.scheds))]
 }
 
-// passing is a scheduler's sleep while it makes a pass.
-const passing = time.Duration(math.MaxInt64)
+// passing is a scheduler's sleep while it makes a pass: no stream put in
+// then wakes it, as it looks at the wheel again before it sleeps.
+const passing = time.Duration(math.MinInt64)
 
 // push puts an entry in the wheel and wakes the scheduler when it is due
 // before the scheduler would wake; false when the scheduler has shut down
@@ -77,7 +79,7 @@ func (sc *scheduler) push(e dueEntry) bool {
 		return false
 	}
 	sc.w.push(e)
-	early := e.due < sc.sleep
+	early := max(e.due, sc.notBefore) < sc.sleep
 	sc.mu.Unlock()
 	if early {
 		select {
@@ -99,7 +101,7 @@ func (sc *scheduler) run() {
 			return
 		default:
 		}
-		// One pass: every stream that is due, in the order they fell due.
+		// One pass: every stream that is due, the earliest first.
 		now := time.Since(sc.epoch)
 		passStart := now
 		sc.mu.Lock()
@@ -117,33 +119,48 @@ func (sc *scheduler) run() {
 			}
 			sc.batch[i] = dueEntry{}
 		}
-		busy := len(sc.batch) > 0
+		// A pass that wrote lets more streams fall due before the next.
+		notBefore := time.Duration(math.MinInt64)
+		if len(sc.batch) > 0 {
+			notBefore = passStart + passEvery
+		}
 		sc.batch = sc.batch[:0]
-		now = time.Since(sc.epoch)
-		wait := time.Hour
+		if !sc.sleepUntilDue(timer, notBefore) {
+			sc.shutdown()
+			return
+		}
+	}
+}
+
+// sleepUntilDue sleeps until the earliest stream is due, but not before
+// notBefore; false when the transport closed. A stream put in for earlier
+// wakes it to look again, so a stream that falls due within a busy
+// scheduler's passEvery waits for the next pass with the others (the
+// batching that makes many streams cheap) rather than wake it at once.
+func (sc *scheduler) sleepUntilDue(timer *time.Timer, notBefore time.Duration) bool {
+	for {
+		now := time.Since(sc.epoch)
 		sc.mu.Lock()
+		wake := now + time.Hour
 		if sc.w.len() > 0 {
-			wait = min(wait, sc.w.nextDue()-now)
+			wake = min(wake, sc.w.nextDue())
 		}
-		if busy {
-			// Let more streams fall due before the next pass.
-			wait = max(wait, passStart+passEvery-now)
+		wake = max(wake, notBefore)
+		if wake <= now {
+			sc.sleep = passing
+			sc.mu.Unlock()
+			return true
 		}
-		if wait > 0 {
-			sc.sleep = now + wait
-		}
+		sc.sleep, sc.notBefore = wake, notBefore
 		sc.mu.Unlock()
-		if wait <= 0 {
-			continue
-		}
-		timer.Reset(wait)
+		timer.Reset(wake - now)
 		select {
 		case <-timer.C:
+			return true
 		case <-sc.wake:
 			timer.Stop()
 		case <-sc.t.closed:
-			sc.shutdown()
-			return
+			return false
 		}
 	}
 }
