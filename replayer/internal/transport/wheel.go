@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"cmp"
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -75,8 +77,8 @@ func (w *dueWheel) push(e dueEntry) {
 	w.full[i/64] |= 1 << (i % 64)
 }
 
-// popDue appends to batch every entry due at or before now, and returns
-// it; the earliest due among them is its first entry.
+// popDue appends to batch every entry due at or before now, earliest
+// first, and returns it.
 func (w *dueWheel) popDue(now time.Duration, batch []dueEntry) []dueEntry {
 	start := len(batch)
 	// Ticks up to now's are due whole: their entries are due at or before
@@ -112,12 +114,13 @@ func (w *dueWheel) popDue(now time.Duration, batch []dueEntry) []dueEntry {
 	}
 	w.n -= len(batch) - start
 	batch = w.fromFar(now, batch)
-	// The earliest first, for the lateness warning.
-	for j := start + 1; j < len(batch); j++ {
-		if batch[j].due < batch[start].due {
-			batch[start], batch[j] = batch[j], batch[start]
-		}
-	}
+	// In the order they fell due, as a heap would give them: a stream then
+	// keeps its place in every pass (its events are due at the same offsets
+	// from its start as the others'), so the time a pass takes delays each
+	// of its events alike instead of by a different part of the pass each
+	// time. In slot order, a client's p99 lateness was 0.5 ms higher. Slots
+	// fill in about that order already, which the sort finds quickly.
+	slices.SortFunc(batch[start:], func(a, b dueEntry) int { return cmp.Compare(a.due, b.due) })
 	return batch
 }
 
