@@ -55,6 +55,7 @@ type Server struct {
 	active   int                   // requests in a handler
 	closed   bool
 	idleCond *sync.Cond
+	workers  []worker       // idle workers (workers.go)
 	wg       sync.WaitGroup // every goroutine of the front
 }
 
@@ -127,25 +128,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-// goServe serves a connection on a goroutine of its own, counted for
-// Shutdown (serveConn's arguments); false, with the connection closed,
-// once the server is shut down.
-func (s *Server) goServe(fc *conn, rest []byte, fresh bool) bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		_ = fc.c.Close()
-		return false
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		s.serveConn(fc, rest, fresh)
-	}()
-	return true
-}
-
 // Shutdown stops accepting, closes the connections waiting for a request,
 // waits for the requests in a handler (until ctx ends), then shuts
 // Fallback down with ctx. Streams taken over are not the front's: their
@@ -161,6 +143,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = c.Close()
 	}
 	s.idle = map[net.Conn]struct{}{}
+	s.stopWorkers()
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
