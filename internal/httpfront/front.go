@@ -278,10 +278,13 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			return
 		}
 		first = false
-		if t := s.Fallback.ReadHeaderTimeout; t > 0 {
+		end := bytes.Index(buf[:n], crlfcrlf)
+		// The rest of a head that did not come whole is due within the
+		// header timeout (a head that did, the common case, costs no
+		// deadline of its own).
+		if t := s.Fallback.ReadHeaderTimeout; t > 0 && end < 0 {
 			_ = c.SetReadDeadline(time.Now().Add(t))
 		}
-		end := bytes.Index(buf[:n], crlfcrlf)
 		for end < 0 && n < len(buf) {
 			m, err := c.Read(buf[n:])
 			if err != nil {

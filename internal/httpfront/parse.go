@@ -34,6 +34,17 @@ type head struct {
 // (none, or 0, on a GET), and none of Transfer-Encoding, Expect, Upgrade,
 // TE, Trailer or HTTP2-Settings; Connection only "keep-alive" or "close".
 func parseHead(b []byte) (*head, bool) {
+	// One copy of the head: the target, the names and the values the
+	// request keeps are parts of it (str), and their []string values share
+	// one array, rather than three allocations a header.
+	whole := string(b)
+	str := func(part []byte) string {
+		// part is b[i:j] (every slice below is cut from b without a
+		// capacity), so its capacity says where it starts.
+		i := cap(b) - cap(part)
+		return whole[i : i+len(part)]
+	}
+	values := make([]string, 0, bytes.Count(b, []byte("\n")))
 	line, rest, ok := cutLine(b)
 	if !ok {
 		return nil, false
@@ -60,7 +71,7 @@ func parseHead(b []byte) (*head, bool) {
 			return nil, false
 		}
 	}
-	h.target = string(target)
+	h.target = str(target)
 	u, err := url.ParseRequestURI(h.target)
 	if err != nil {
 		return nil, false // net/http's 400
@@ -95,8 +106,8 @@ func parseHead(b []byte) (*head, bool) {
 				return nil, false
 			}
 		}
-		key := textproto.CanonicalMIMEHeaderKey(string(name))
-		v := string(value)
+		key := textproto.CanonicalMIMEHeaderKey(str(name))
+		v := str(value)
 		switch key {
 		case "Host":
 			if hostSeen || !validHost(value) {
@@ -130,7 +141,12 @@ func parseHead(b []byte) (*head, bool) {
 		if h.header == nil {
 			h.header = make(http.Header, 8)
 		}
-		h.header[key] = append(h.header[key], v)
+		if vs, ok := h.header[key]; ok {
+			h.header[key] = append(vs, v)
+			continue
+		}
+		values = append(values, v)
+		h.header[key] = values[len(values)-1 : len(values) : len(values)]
 	}
 	if len(rest) != 0 || !hostSeen || h.method == http.MethodGet && h.contentLength != 0 {
 		return nil, false
