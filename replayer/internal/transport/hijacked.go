@@ -97,6 +97,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	}
 	keep := ls.keep != nil
 	build := func() []byte {
+		setHeader(w, p)
 		h := w.Header()
 		h.Set("Transfer-Encoding", "chunked")
 		if !keep {

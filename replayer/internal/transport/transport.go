@@ -154,16 +154,9 @@ func (c *HeadCache) get(keep bool, build func() []byte) []byte {
 // or, on the ordinary path, when it has ended.
 func (t *Transport) Send(w http.ResponseWriter, r *http.Request, s *Stream) {
 	s.Prepare()
-	h := w.Header()
 	cache := s.Head
-	if len(h) > 0 {
+	if len(w.Header()) > 0 {
 		cache = nil
-	}
-	for k, v := range s.Plan.Header {
-		h[k] = v
-	}
-	if s.Plan.NoContentType {
-		h["Content-Type"] = nil // and no sniffing
 	}
 	select {
 	case <-t.closed:
@@ -171,10 +164,25 @@ func (t *Transport) Send(w http.ResponseWriter, r *http.Request, s *Stream) {
 		return
 	default:
 	}
+	// A stream whose head is cached needs the plan's header only to build
+	// the head the first time: it is put in the ResponseWriter's header
+	// then, and before any other answer.
 	if s.Plan.Stream && t.hijack(w, r, s, cache) {
 		return
 	}
+	setHeader(w, s.Plan)
 	t.writeHTTP(w, r, s)
+}
+
+// setHeader puts the plan's header in the ResponseWriter's.
+func setHeader(w http.ResponseWriter, p *fault.Plan) {
+	h := w.Header()
+	for k, v := range p.Header {
+		h[k] = v
+	}
+	if p.NoContentType {
+		h["Content-Type"] = nil // and no sniffing
+	}
 }
 
 // finish marks the stream ended and calls End once.
