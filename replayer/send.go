@@ -71,6 +71,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 		s.logRequest(st, p, faults, err, events, bytes, start)
 	}
 	ts.Held = s.streams.notify
+	// A stream sent to its end leaves the list before its client can see
+	// the end: a test that read it to the end and then asks the control API
+	// finds it gone.
+	ts.Ending = func() { s.streams.remove(open) }
 	ts.Prepare()
 	x.Counting(func() int { return ts.State().EventsSent })
 	if p.Stream {

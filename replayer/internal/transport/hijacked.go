@@ -339,6 +339,9 @@ func (sc *scheduler) step(ls *liveStream) {
 		next = c.chunks[c.next].Due
 	}
 	c.mu.Unlock()
+	if done {
+		ls.announceEnd()
+	}
 	msg := sc.buf
 	sc.late.add(now - at)
 	n, err := sc.write(ls, msg)
@@ -439,6 +442,7 @@ func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now tim
 // finishAtEnd ends a stream at its end time: a TCP reset when the recording
 // ended with one, else the end of the body. now is the scheduler's clock.
 func (ls *liveStream) finishAtEnd(now time.Duration) {
+	ls.announceEnd()
 	if ls.reset {
 		ls.resetNow(nil)
 		return
@@ -454,6 +458,13 @@ func (ls *liveStream) finishAtEnd(now time.Duration) {
 		return
 	}
 	ls.finishClean()
+}
+
+// announceEnd calls the stream's Ending before the write that ends it.
+func (ls *liveStream) announceEnd() {
+	if ls.s.Ending != nil {
+		ls.s.Ending()
+	}
 }
 
 // finishClean ends a stream that was sent to its end: its connection goes

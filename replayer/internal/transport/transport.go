@@ -84,6 +84,11 @@ type Stream struct {
 	End   func(err error, events, bytes int)
 	// Held, when set, is called each time the stream stops at a hold point.
 	Held func()
+	// Ending, when set, is called once on a stream taken over from net/http
+	// that was sent to its end, just before the write (or the reset) that
+	// ends it, so that what the server lists as open no longer has it when
+	// its client sees the end; End follows, after the write.
+	Ending func()
 
 	cur *cursor
 	// The cursor and, once taken over, the live stream are allocated with
