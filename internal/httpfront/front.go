@@ -17,6 +17,8 @@
 //
 // A stream the transport takes over (HijackRest) comes back to the front
 // after it ends cleanly (KeepConn), for the connection's next request.
+// Connections are served on workers that keep their goroutine and stack
+// from one connection to the next (workers.go).
 package httpfront
 
 import (
