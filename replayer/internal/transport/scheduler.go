@@ -120,13 +120,12 @@ func (sc *scheduler) run() {
 			sc.batch[i] = dueEntry{}
 		}
 		// A pass that wrote lets more streams fall due before the next,
-		// which starts at the next tick: passes on the tick, not passEvery
-		// after the last, so that every write of a stream (its due times
-		// are its start plus the recording's offsets, all in the same
-		// place within a tick for a paced stream) waits the same part of a
-		// tick. Passes every passEvery from wherever the last one started
-		// delay each write by a different part of it, which the client sees
-		// as jitter: its p99 lateness was 0.5 ms higher.
+		// which starts at the next tick, as the floor server's do: a paced
+		// stream's due times (its start plus the recording's offsets) sit
+		// at about the same place within a tick, so each of its writes
+		// waits about the same part of one, rather than a different part
+		// each time as with passes every passEvery from wherever the last
+		// one started.
 		notBefore := time.Duration(math.MinInt64)
 		if len(sc.batch) > 0 {
 			notBefore = (passStart/wheelTick + 1) * wheelTick
