@@ -15,12 +15,14 @@ package httpfront
 // idle: a worker's stack is a few KiB.
 const maxIdleWorkers = 128
 
-// worker is an idle worker's inbox: the next connection to serve, or nil
-// when the server shuts down. It holds at most one, and is written only
-// under the server's lock by whoever took the worker off the idle list.
-type worker chan *task
+// worker is an idle worker's inbox: the next connection to serve, or a
+// task without one when the server shuts down. It holds at most one, and is
+// written only under the server's lock by whoever took the worker off the
+// idle list.
+type worker chan task
 
-// task is a connection for a worker: serveConn's arguments.
+// task is a connection for a worker: serveConn's arguments. It is passed by
+// value, so that handing a connection over allocates nothing.
 type task struct {
 	fc    *conn
 	rest  []byte
@@ -30,7 +32,7 @@ type task struct {
 // goServe serves a connection on a worker, counted for Shutdown; false,
 // with the connection closed, once the server is shut down.
 func (s *Server) goServe(fc *conn, rest []byte, fresh bool) bool {
-	t := &task{fc: fc, rest: rest, fresh: fresh}
+	t := task{fc: fc, rest: rest, fresh: fresh}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -53,10 +55,10 @@ func (s *Server) goServe(fc *conn, rest []byte, fresh bool) bool {
 
 // work serves t, then waits for the next connection while fewer than
 // maxIdleWorkers wait, until the server shuts down.
-func (s *Server) work(t *task) {
+func (s *Server) work(t task) {
 	defer s.wg.Done()
 	var inbox worker
-	for t != nil {
+	for t.fc != nil {
 		s.serveConn(t.fc, t.rest, t.fresh)
 		s.mu.Lock()
 		if s.closed || len(s.workers) >= maxIdleWorkers {
@@ -75,7 +77,7 @@ func (s *Server) work(t *task) {
 // stopWorkers ends the idle workers (Shutdown, under the server's lock).
 func (s *Server) stopWorkers() {
 	for _, w := range s.workers {
-		w <- nil
+		w <- task{}
 	}
 	s.workers = nil
 }
