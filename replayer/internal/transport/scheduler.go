@@ -12,9 +12,10 @@ import (
 // the order they fell due, from one goroutine and without blocking, so
 // that many streams cost one wake-up per pass, not one per write.
 
-// passEvery is the shortest time between two passes of a busy scheduler:
-// streams that fall due within it are written in one pass. Go's timers
-// wake a sleeping program with about this granularity anyway.
+// passEvery is a busy scheduler's tick: after a pass that wrote, the next
+// one starts at the next tick, so that streams that fall due within a tick
+// are written in one pass. Go's timers wake a sleeping program with about
+// this granularity anyway.
 const passEvery = time.Millisecond
 
 // probeEvery is how often a stream waiting for its next write is checked
@@ -25,8 +26,8 @@ const probeEvery = time.Second
 type scheduler struct {
 	t     *Transport
 	epoch time.Time // due times count from here (monotonic)
-	// mu guards w, dead and sleep; it is never held while a stream's
-	// cursor lock is taken (the order is cursor, then scheduler).
+	// mu guards w, dead, sleep and notBefore; it is never held while a
+	// stream's cursor lock is taken (the order is cursor, then scheduler).
 	mu   sync.Mutex
 	w    dueWheel
 	dead bool // shut down: no stream is taken any more
