@@ -54,12 +54,13 @@ func untilEOF(r io.Reader) <-chan struct{} {
 // With front, requests are read by the replay listener's HTTP/1.1 front
 // (internal/httpfront), which gives what it does not take to net/http.
 func serveUntilStopped(e *env, ln net.Listener, h http.Handler, log *slog.Logger, front bool, stdinEnd <-chan struct{}, before, after func()) (stopped, error) {
+	plain := serving.NewServer(h, log)
 	var hs interface {
 		Serve(net.Listener) error
 		Shutdown(context.Context) error
-	} = serving.NewServer(h, log)
+	} = plain
 	if front {
-		hs = &httpfront.Server{Fallback: serving.NewServer(h, log), Log: log}
+		hs = &httpfront.Server{Fallback: plain, Log: log}
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
