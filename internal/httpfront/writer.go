@@ -253,6 +253,17 @@ func (w *writer) FlushError() error {
 	if w.hijacked {
 		return http.ErrHijacked
 	}
+	w.flushPending()
+	if w.err == nil {
+		w.err = w.writerBuf().Flush()
+	}
+	return w.err
+}
+
+// flushPending writes the head, with a 200 when the handler set none, and
+// passes the body buffer on to chunkWriter: what a flush and the end of
+// the handler both do first.
+func (w *writer) flushPending() {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -260,10 +271,6 @@ func (w *writer) FlushError() error {
 	if !w.headSent {
 		w.sendHead(nil)
 	}
-	if w.err == nil {
-		w.err = w.writerBuf().Flush()
-	}
-	return w.err
 }
 
 // flushBody passes what the body buffer holds on to chunkWriter.
@@ -294,13 +301,7 @@ func (w *writer) release() {
 // connection may serve another request.
 func (w *writer) finish() bool {
 	w.done = true
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	w.flushBody()
-	if !w.headSent {
-		w.sendHead(nil)
-	}
+	w.flushPending()
 	if w.chunked && w.err == nil {
 		_, w.err = w.writerBuf().WriteString("0\r\n\r\n")
 	}
@@ -346,12 +347,17 @@ func (w *writer) HijackRest() (net.Conn, []byte, error) {
 func (w *writer) SetReadDeadline(t time.Time) error  { return w.fc.c.SetReadDeadline(t) }
 func (w *writer) SetWriteDeadline(t time.Time) error { return w.fc.c.SetWriteDeadline(t) }
 
-func writeStatusLine(bw *bufio.Writer, code int) {
+func writeStatusLine(bw *bufio.Writer, code int) { _, _ = bw.WriteString(StatusLine(code)) }
+
+// StatusLine is an HTTP/1.1 response's first line, CRLF included, as
+// net/http writes it (a status without a text gets "status code N"). The
+// transport writes the heads of the streams it takes over with it too.
+func StatusLine(code int) string {
 	text := http.StatusText(code)
 	if text == "" {
 		text = "status code " + strconv.Itoa(code)
 	}
-	_, _ = bw.WriteString("HTTP/1.1 " + strconv.Itoa(code) + " " + text + "\r\n")
+	return "HTTP/1.1 " + strconv.Itoa(code) + " " + text + "\r\n"
 }
 
 func bodyAllowed(code int) bool {

@@ -3,13 +3,13 @@ package transport
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"time"
 
+	"github.com/ssetape/ssetape/internal/httpfront"
 	"github.com/ssetape/ssetape/replayer/fault"
 )
 
@@ -104,11 +104,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 			h.Set("Connection", "close")
 		}
 		var head bytes.Buffer
-		text := http.StatusText(p.Status)
-		if text == "" {
-			text = "status code " + strconv.Itoa(p.Status)
-		}
-		fmt.Fprintf(&head, "HTTP/1.1 %d %s\r\n", p.Status, text)
+		head.WriteString(httpfront.StatusLine(p.Status))
 		_ = h.Write(&head)
 		head.WriteString("\r\n")
 		return head.Bytes()
