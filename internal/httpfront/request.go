@@ -2,7 +2,6 @@ package httpfront
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -106,7 +105,7 @@ func (b *body) Close() error {
 // hijackedReader is the bufio.Reader a Hijack returns: it holds what the
 // client sent after the request.
 func hijackedReader(c net.Conn, rest []byte) *bufio.Reader {
-	br := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(rest), c), max(16, len(rest)))
+	br := bufio.NewReaderSize(WithPrefix(c, rest), max(16, len(rest)))
 	if len(rest) > 0 {
 		_, _ = br.Peek(len(rest))
 	}
