@@ -21,8 +21,11 @@ type Exchange struct {
 	sent atomic.Int64
 	// live, when set, counts the events sent while the request is open
 	// (Counting); guarded by mu.
-	live func() int
+	live Counter
 }
+
+// Counter counts the events an open request has sent (Counting).
+type Counter interface{ EventsSent() int }
 
 // ExchangeInfo is an exchange's fields at one moment.
 type ExchangeInfo struct {
@@ -93,7 +96,7 @@ func (x *Exchange) Answered(status int, faults []SourcedFault) {
 // Counting gives the exchange a count of the events sent that it reads
 // while the request is open, so that a server need not call Sent for
 // every event; SetSent gives the last count at the end.
-func (x *Exchange) Counting(live func() int) {
+func (x *Exchange) Counting(live Counter) {
 	x.mu.Lock()
 	x.live = live
 	x.mu.Unlock()
@@ -151,7 +154,7 @@ func (x *Exchange) Snapshot() ExchangeInfo {
 	ex := x.ex
 	ex.EventsSent = int(x.sent.Load())
 	if x.live != nil {
-		ex.EventsSent = x.live()
+		ex.EventsSent = x.live.EventsSent()
 	}
 	ex.Faults = append([]SourcedFault(nil), ex.Faults...)
 	ex.Violations = append([]Violation(nil), ex.Violations...)

@@ -24,16 +24,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 	x.Matched(rec.label, st.ID)
 	p := s.basePlan(rec, &planFor{session: st.Session, repetition: st.Repetition}, from)
 	faults, err := s.withFaults(r.Context(), p, s.faultsFor(rec, st, reqFaults), rec, st)
-	var limit *fault.LimitError
-	switch {
-	case errors.As(err, &limit):
-		s.fail(w, x, http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
-		return
-	case errors.Is(err, context.Canceled):
-		s.fail(w, x, 499, "ssetape: the client went away while its response was planned\n")
-		return
-	case err != nil:
-		s.fail(w, x, http.StatusInternalServerError, "ssetape: "+err.Error()+"\n")
+	if err != nil {
+		s.failPlan(w, x, err)
 		return
 	}
 	journaled := make([]observe.SourcedFault, len(faults))
@@ -41,47 +33,73 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 		journaled[i] = observe.SourcedFault{Fault: f.spec.String(), Source: f.source, ArmedID: f.armedID}
 	}
 	x.Answered(p.Status, journaled)
-	ts := &transport.Stream{Plan: p, Start: start, Speed: s.opts.Pacing.factor(), Faulted: len(faults) > 0}
+	// One allocation for the stream, its place in the list and its hooks.
+	open := &openStream{id: st.ID, info: st, s: s, x: x, faults: faults, start: start}
+	open.obs = watcher{s: s, st: st}
+	ts := &open.stream
+	*ts = transport.Stream{Plan: p, Start: start, Speed: s.opts.Pacing.factor(), Faulted: len(faults) > 0, Hooks: open}
 	if len(faults) == 0 && from == nil && rec.prep != nil && s.opts.Pacing.Jitter == 0 {
 		ts.Head = &rec.prep.head
 	}
-	obs := s.watch(st)
-	open := &openStream{id: st.ID, info: st, stream: ts}
 	// No callback per event unless an observer wants them: the journal
 	// reads the count from the stream while it runs, and gets the last
 	// count at its end.
 	if s.opts.Observer != nil {
-		ts.Event = obs.event
+		ts.Event = open.obs.event
 	}
-	ts.End = func(err error, events, bytes int) {
-		s.streams.remove(open)
-		reason := "eof"
-		if err != nil {
-			reason = err.Error()
-		} else if p.Reset {
-			reason = "reset"
-		}
-		// The observers first: what they find (a contract's end rules) is
-		// in the exchange before it says it has ended.
-		if p.Stream {
-			obs.end(err)
-		}
-		x.SetSent(events)
-		x.End(time.Now(), reason)
-		s.logRequest(st, p, faults, err, events, bytes, start)
-	}
-	ts.Held = s.streams.notify
-	// A stream sent to its end leaves the list before its client can see
-	// the end: a test that read it to the end and then asks the control API
-	// finds it gone.
-	ts.Ending = func() { s.streams.remove(open) }
 	ts.Prepare()
-	x.Counting(func() int { return ts.State().EventsSent })
+	x.Counting(open)
 	if p.Stream {
 		s.streams.add(open)
 	}
 	s.tr.Send(w, r, ts)
 }
+
+// failPlan answers a request whose plan could not be made.
+func (s *Server) failPlan(w http.ResponseWriter, x *observe.Exchange, err error) {
+	var limit *fault.LimitError
+	switch {
+	case errors.As(err, &limit):
+		s.fail(w, x, http.StatusBadRequest, "ssetape: "+err.Error()+"\n")
+	case errors.Is(err, context.Canceled):
+		s.fail(w, x, 499, "ssetape: the client went away while its response was planned\n")
+	default:
+		s.fail(w, x, http.StatusInternalServerError, "ssetape: "+err.Error()+"\n")
+	}
+}
+
+// The stream's transport.Hooks.
+
+// Held tells the control API's long polls that a stream stopped at a hold.
+func (o *openStream) Held() { o.s.streams.notify() }
+
+// Ending: a stream sent to its end leaves the list before its client can
+// see the end, so that a test that read it to the end and then asks the
+// control API finds it gone.
+func (o *openStream) Ending() { o.s.streams.remove(o) }
+
+// End reports the stream's end to the observers, the exchange and the log.
+func (o *openStream) End(err error, events, bytes int) {
+	s, p := o.s, o.stream.Plan
+	s.streams.remove(o)
+	reason := "eof"
+	if err != nil {
+		reason = err.Error()
+	} else if p.Reset {
+		reason = "reset"
+	}
+	// The observers first: what they find (a contract's end rules) is in
+	// the exchange before it says it has ended.
+	if p.Stream {
+		o.obs.end(err)
+	}
+	o.x.SetSent(events)
+	o.x.End(time.Now(), reason)
+	s.logRequest(o.info, p, o.faults, err, events, bytes, o.start)
+}
+
+// EventsSent is the stream's count for its exchange (observe.Counter).
+func (o *openStream) EventsSent() int { return o.stream.State().EventsSent }
 
 // logRequest writes a request's line in the log.
 func (s *Server) logRequest(st *observe.Stream, p *fault.Plan, faults []sourced, err error, events, bytes int, start time.Time) {
@@ -130,8 +148,6 @@ type watcher struct {
 	st   *observe.Stream
 	dead atomic.Bool
 }
-
-func (s *Server) watch(st *observe.Stream) *watcher { return &watcher{s: s, st: st} }
 
 func (w *watcher) call(what string, fn func(o observe.Observer)) {
 	o := w.s.opts.Observer

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/ssetape/ssetape/observe"
 	"github.com/ssetape/ssetape/replayer/fault"
@@ -20,10 +21,19 @@ type openStreams struct {
 	change chan struct{} // closed and replaced when a stream opens, ends or is held
 }
 
+// openStream is one stream the server is sending: the transport's stream,
+// what the control API lists of it, and what its end reports (send.go). It
+// is its stream's transport.Hooks and its exchange's observe.Counter.
 type openStream struct {
 	id     uint64
 	info   *observe.Stream
-	stream *transport.Stream
+	stream transport.Stream
+
+	s      *Server
+	x      *observe.Exchange
+	obs    watcher
+	faults []sourced
+	start  time.Time
 }
 
 func (os *openStreams) add(o *openStream) {

@@ -32,6 +32,10 @@ const (
 	endGone // its client left while it was parked
 )
 
+// kicker is a stream's writer, as a cursor wakes it: the scheduler's live
+// stream, or the handler's goroutine on the ordinary path.
+type kicker interface{ kick() }
+
 type cursor struct {
 	mu sync.Mutex
 	// chunks are the plan's (shared, never changed) until a release needs
@@ -58,7 +62,7 @@ type cursor struct {
 	// release that asks for another.
 	speed float64
 	// kick makes the writer look at the stream now (set by the writer).
-	kick func()
+	kick kicker
 }
 
 // nextDue is when the next thing is due: the headers, the next chunk, or
@@ -323,7 +327,7 @@ func (c *cursor) requestEnd(how endHow) error {
 	kick := c.kick
 	c.mu.Unlock()
 	if kick != nil {
-		kick()
+		kick.kick()
 	}
 	return nil
 }

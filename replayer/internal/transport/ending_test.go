@@ -31,8 +31,7 @@ func TestEndingComesBeforeTheEnd(t *testing.T) {
 				p := planOf(2*time.Millisecond, "one", "two")
 				p.EndDue += tc.extra
 				st := &Stream{Plan: p, Start: time.Now(), Speed: 1,
-					Ending: func() { endings.Add(1) },
-					End:    func(err error, _, _ int) { ended <- err }}
+					Hooks: hooks{ending: func() { endings.Add(1) }, end: func(err error) { ended <- err }}}
 				tr.Send(w, r, st)
 			}))
 			defer tr.Close()

@@ -66,7 +66,7 @@ func serve(t *testing.T, log *slog.Logger, plan func() *fault.Plan) *served {
 	s.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &Stream{Plan: plan(), Start: time.Now(), Speed: 1,
 			Event: func(int, sse.Event) {},
-			End:   func(err error, _, _ int) { s.ended <- err }}
+			Hooks: hooks{end: func(err error) { s.ended <- err }}}
 		s.mu.Lock()
 		s.streams = append(s.streams, st)
 		s.mu.Unlock()
@@ -89,4 +89,28 @@ func readToEnd(t *testing.T, br *bufio.Reader, request int) string {
 		got.WriteString(line)
 	}
 	return got.String()
+}
+
+// hooks is a Stream's Hooks from funcs, each optional.
+type hooks struct {
+	held, ending func()
+	end          func(err error)
+}
+
+func (h hooks) Held() {
+	if h.held != nil {
+		h.held()
+	}
+}
+
+func (h hooks) Ending() {
+	if h.ending != nil {
+		h.ending()
+	}
+}
+
+func (h hooks) End(err error, _, _ int) {
+	if h.end != nil {
+		h.end(err)
+	}
 }

@@ -49,11 +49,11 @@ type liveStream struct {
 	cur    *cursor
 	sc     *scheduler
 	conn   net.Conn
-	fd     uintptr                       // the socket, written to without blocking; see hasFD
-	hasFD  bool                          // false: conn has no raw socket, writes wait up to writeSlack
-	reset  bool                          // the plan ends with a TCP reset (s.Plan.Reset)
-	keep   func(c net.Conn, rest []byte) // serves the client's next request after the stream; nil: close
-	rest   []byte                        // what the client sent after its request (pipelined)
+	fd     uintptr          // the socket, written to without blocking; see hasFD
+	hasFD  bool             // false: conn has no raw socket, writes wait up to writeSlack
+	reset  bool             // the plan ends with a TCP reset (s.Plan.Reset)
+	keep   httpfront.Keeper // serves the client's next request after the stream; nil: close
+	rest   []byte           // what the client sent after its request (pipelined)
 	header []byte
 	// start is s.Start on the scheduler's clock: a plan's due time plus
 	// start is when it is due there. Kept here, as reset is, so that a
@@ -115,7 +115,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 		ls.header = build()
 	}
 	ls.cur.mu.Lock()
-	ls.cur.kick = ls.kick
+	ls.cur.kick = ls
 	ls.where = stepping
 	ls.cur.mu.Unlock()
 	ls.schedule(ls.start + p.HeadersDue)
@@ -259,8 +259,8 @@ func (sc *scheduler) step(ls *liveStream) {
 		ls.where = parked
 		c.mu.Unlock()
 		sc.t.park(ls)
-		if pause == fault.Hold && ls.s.Held != nil {
-			ls.s.Held()
+		if pause == fault.Hold && ls.s.Hooks != nil {
+			ls.s.Hooks.Held()
 		}
 		return
 	}
@@ -458,8 +458,8 @@ func (ls *liveStream) finishAtEnd(now time.Duration) {
 
 // announceEnd calls the stream's Ending before the write that ends it.
 func (ls *liveStream) announceEnd() {
-	if ls.s.Ending != nil {
-		ls.s.Ending()
+	if ls.s.Hooks != nil {
+		ls.s.Hooks.Ending()
 	}
 }
 
@@ -470,7 +470,7 @@ func (ls *liveStream) finishClean() {
 		return
 	}
 	if ls.keep != nil {
-		ls.keep(ls.conn, ls.rest)
+		ls.keep.KeepConn(ls.conn, ls.rest)
 	} else {
 		_ = ls.conn.Close()
 	}

@@ -41,12 +41,12 @@ type keeper struct {
 // front that read r (httpfront), or else the keeper for the http.Server that
 // accepted it, started on first use; nil when r came some other way (no
 // keep-alive then).
-func (ks *keepers) forRequest(r *http.Request) func(c net.Conn, rest []byte) {
+func (ks *keepers) forRequest(r *http.Request) httpfront.Keeper {
 	if f, ok := r.Context().Value(httpfront.KeeperKey).(httpfront.Keeper); ok {
-		return f.KeepConn
+		return f
 	}
 	if k := ks.keeperFor(r); k != nil {
-		return k.serve
+		return k
 	}
 	return nil
 }
@@ -110,11 +110,11 @@ func (ks *keepers) count() int {
 	return len(unique)
 }
 
-// serve hands a connection over for the client's next request; rest is
+// KeepConn hands a connection over for the client's next request; rest is
 // what the client already sent after the last one. Until the request
 // comes, an idle connection costs a small goroutine that waits for it to
 // become readable, not net/http's buffers (about 16 KiB per connection).
-func (k *keeper) serve(c net.Conn, rest []byte) {
+func (k *keeper) KeepConn(c net.Conn, rest []byte) {
 	ks := k.ks
 	raw := rawConn(c)
 	if len(rest) > 0 {

@@ -17,14 +17,9 @@ import (
 func (t *Transport) writeHTTP(w http.ResponseWriter, r *http.Request, s *Stream) {
 	c := s.cur
 	p := s.Plan
-	wake := make(chan struct{}, 1)
+	wake := make(wakeChan, 1)
 	c.mu.Lock()
-	c.kick = func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
+	c.kick = wake
 	c.mu.Unlock()
 	rc := http.NewResponseController(w)
 	timer := time.NewTimer(time.Hour)
@@ -66,8 +61,8 @@ func (t *Transport) writeHTTP(w http.ResponseWriter, r *http.Request, s *Stream)
 		if pause := c.pauseAhead(); pause != fault.NoPause {
 			c.held = pause == fault.Hold
 			c.mu.Unlock()
-			if pause == fault.Hold && s.Held != nil {
-				s.Held()
+			if pause == fault.Hold && s.Hooks != nil {
+				s.Hooks.Held()
 			}
 			if !wait(0, true) {
 				return
@@ -164,4 +159,14 @@ func resetHTTP(rc *http.ResponseController) {
 		return
 	}
 	panic(http.ErrAbortHandler)
+}
+
+// wakeChan wakes the handler's goroutine writing a stream: its kicker.
+type wakeChan chan struct{}
+
+func (w wakeChan) kick() {
+	select {
+	case w <- struct{}{}:
+	default:
+	}
 }

@@ -63,6 +63,24 @@ func New(log *slog.Logger) *Transport {
 	return t
 }
 
+// Hooks hears of a stream's progress. Its methods are called on the
+// stream's writer, a shared scheduler on the hijacked path, so they must be
+// quick. It is an interface rather than three funcs so that the one object
+// a server keeps for a stream can be its hooks too: a func that knows its
+// stream is an allocation of its own, three more for every request.
+type Hooks interface {
+	// Held is called each time the stream stops at a hold point.
+	Held()
+	// Ending is called once on a stream taken over from net/http that was
+	// sent to its end, just before the write (or the reset) that ends it,
+	// so that what the server lists as open no longer has it when its
+	// client sees the end; End follows, after the write.
+	Ending()
+	// End is called once, when the stream has ended (err nil: sent to the
+	// end), with what was written of it.
+	End(err error, events, bytes int)
+}
+
 // Stream is one response to write.
 type Stream struct {
 	Plan  *fault.Plan
@@ -76,19 +94,13 @@ type Stream struct {
 	// Speed is the server's speed factor (1 as recorded, 0 for max), for a
 	// release that asks for another speed.
 	Speed float64
-	// Event is called after each event is written, numbered from 1; End
-	// once, when the stream has ended (err nil: sent to the end). On the
-	// hijacked path they run on a shared scheduler, so they must be quick:
-	// a slow observer holds up every stream of that scheduler.
+	// Event, when set, is called after each event is written, numbered
+	// from 1. Like Hooks, on the hijacked path it runs on a shared
+	// scheduler, so it must be quick: a slow observer holds up every stream
+	// of that scheduler.
 	Event func(n int, e sse.Event)
-	End   func(err error, events, bytes int)
-	// Held, when set, is called each time the stream stops at a hold point.
-	Held func()
-	// Ending, when set, is called once on a stream taken over from net/http
-	// that was sent to its end, just before the write (or the reset) that
-	// ends it, so that what the server lists as open no longer has it when
-	// its client sees the end; End follows, after the write.
-	Ending func()
+	// Hooks, when set, hears of the stream's holds and its end.
+	Hooks Hooks
 
 	cur *cursor
 	// The cursor and, once taken over, the live stream are allocated with
@@ -111,7 +123,7 @@ func (s *Stream) Release(r Release) error {
 	kick := c.kick
 	c.mu.Unlock()
 	if kick != nil {
-		kick()
+		kick.kick()
 	}
 	return nil
 }
@@ -201,8 +213,8 @@ func (s *Stream) finish(err error) {
 	c.ended, c.held, c.kick = true, false, nil
 	events, bytes := c.events, c.bytes
 	c.mu.Unlock()
-	if s.End != nil {
-		s.End(err, events, bytes)
+	if s.Hooks != nil {
+		s.Hooks.End(err, events, bytes)
 	}
 }
 
