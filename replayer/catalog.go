@@ -110,6 +110,9 @@ func (g *group) candidates(in *incoming, bodyAny bool) []*recorded {
 		return nil
 	}
 	exact := pi.exact[in.exactKey()]
+	// Most requests match one interaction: its set is made already, and
+	// the list starts only with a second.
+	var first *recorded
 	var out []*recorded
 	i, j := 0, 0
 	for i < len(exact) || j < len(pi.loose) {
@@ -119,9 +122,18 @@ func (g *group) candidates(in *incoming, bodyAny bool) []*recorded {
 		} else {
 			rec, j = pi.loose[j], j+1
 		}
-		if rec.difference(in, bodyAny) == "" {
+		switch {
+		case rec.difference(in, bodyAny) != "":
+		case first == nil:
+			first = rec
+		case out == nil:
+			out = append(out, first, rec)
+		default:
 			out = append(out, rec)
 		}
+	}
+	if out == nil && first != nil {
+		return first.alone // read, never written
 	}
 	return out
 }
@@ -141,7 +153,11 @@ func (c *catalog) match(in *incoming, session string, bodyAny bool) (matched, bo
 			continue
 		}
 		if cands := g.candidates(in, bodyAny); len(cands) > 0 {
-			return matched{cands: cands, key: setKey(cands)}, true
+			key := cands[0].aloneKey
+			if len(cands) > 1 {
+				key = setKey(cands)
+			}
+			return matched{cands: cands, key: key}, true
 		}
 	}
 	return matched{}, false

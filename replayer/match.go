@@ -26,10 +26,16 @@ type recorded struct {
 	where  string // label plus the line, for messages about the file: "agent.yaml#1 (line 24)"
 	faults []*fault.Spec
 	prep   *prepared // the stream worked out once; nil for a response that is not a stream
+	// alone is the set of only this interaction, and aloneKey its name
+	// (setKey): what most requests match, made once rather than for each.
+	alone    []*recorded
+	aloneKey string
 }
 
 func prepare(index int, file string, n int, it *cassette.Interaction, strict bool) (*recorded, error) {
 	r := &recorded{index: index, file: file, it: it, redacted: map[string]bool{}}
+	r.alone = []*recorded{r}
+	r.aloneKey = setKey(r.alone)
 	r.label = fmt.Sprintf("%s#%d", file, n)
 	r.where = r.label
 	if it.Line > 0 {

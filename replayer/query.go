@@ -15,11 +15,14 @@ type query map[string][]string
 // parseQuery reads a raw query string itself, so that a ';' (which Go's
 // url.ParseQuery rejects, silently dropping the parameter) is reported
 // instead of lost.
+//
+// An empty query is nil, which reads as empty: most requests have none,
+// and it saves them a map.
 func parseQuery(raw string) (query, error) {
-	q := query{}
 	if raw == "" {
-		return q, nil
+		return nil, nil
 	}
+	q := query{}
 	for _, part := range strings.Split(raw, "&") {
 		if part == "" {
 			continue
