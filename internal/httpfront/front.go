@@ -53,8 +53,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	ln       net.Listener
-	idle     map[net.Conn]struct{} // waiting for a request: closed at Shutdown
-	active   int                   // requests in a handler
+	idle     idleConns // waiting for a request: closed at Shutdown
+	active   int       // requests in a handler
 	closed   bool
 	idleCond *sync.Cond
 	workers  []worker       // idle workers (workers.go)
@@ -81,7 +81,6 @@ var ErrServerClosed = http.ErrServerClosed
 func (s *Server) start(addr net.Addr) {
 	s.startOnce.Do(func() {
 		s.idleCond = sync.NewCond(&s.mu)
-		s.idle = map[net.Conn]struct{}{}
 		s.fb = NewConnListener(addr, 0)
 		s.fbDone = make(chan error, 1)
 		// A stream net/http served comes back to the front too, for the
@@ -141,10 +140,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.ln != nil {
 		_ = s.ln.Close()
 	}
-	for c := range s.idle {
-		_ = c.Close()
+	for _, fc := range s.idle.takeAll() {
+		_ = fc.c.Close()
 	}
-	s.idle = map[net.Conn]struct{}{}
 	s.stopWorkers()
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -185,20 +183,17 @@ func (s *Server) fallback(c net.Conn, read []byte) {
 
 // setIdle marks a connection as waiting for a request (closed by Shutdown)
 // or not; false when the server is shut down.
-func (s *Server) setIdle(c net.Conn, idle bool) bool {
+func (s *Server) setIdle(fc *conn, idle bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if idle {
 		if s.closed {
 			return false
 		}
-		s.idle[c] = struct{}{}
+		s.idle.add(fc)
 		return true
 	}
-	if _, ok := s.idle[c]; !ok && s.closed {
-		return false
-	}
-	delete(s.idle, c)
+	s.idle.remove(fc)
 	if s.closed {
 		return false
 	}
@@ -207,9 +202,9 @@ func (s *Server) setIdle(c net.Conn, idle bool) bool {
 }
 
 // forget takes a connection off the idle list: it is closed, or handed on.
-func (s *Server) forget(c net.Conn) {
+func (s *Server) forget(fc *conn) {
 	s.mu.Lock()
-	delete(s.idle, c)
+	s.idle.remove(fc)
 	s.mu.Unlock()
 }
 
@@ -257,7 +252,7 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 		// Wait for the request: at most the idle timeout, the header
 		// timeout once its first byte is there.
 		if n == 0 {
-			if !s.setIdle(c, true) {
+			if !s.setIdle(fc, true) {
 				_ = c.Close()
 				return
 			}
@@ -270,12 +265,12 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			}
 			m, err := c.Read(buf)
 			if err != nil || m == 0 {
-				s.forget(c)
+				s.forget(fc)
 				_ = c.Close()
 				return
 			}
 			n = m
-		} else if !s.setIdle(c, true) {
+		} else if !s.setIdle(fc, true) {
 			_ = c.Close()
 			return
 		}
@@ -292,7 +287,7 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			if err != nil {
 				// The head stopped arriving (its timeout, or the client
 				// left half-way): nothing to answer, as net/http.
-				s.forget(c)
+				s.forget(fc)
 				_ = c.Close()
 				return
 			}
@@ -302,22 +297,19 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 				end += max(0, n-m-3)
 			}
 		}
-		var req *head
-		if end >= 0 {
-			req, _ = parseHead(buf[:end+4])
-		}
-		if req == nil { // a head over 4 KiB, or one the front does not take
-			s.forget(c)
+		ex := new(requestState)
+		if end < 0 || !ex.head.parse(buf[:end+4]) { // a head over 4 KiB, or one the front does not take
+			s.forget(fc)
 			s.fallback(c, buf[:n])
 			return
 		}
-		if !s.setIdle(c, false) {
+		if !s.setIdle(fc, false) {
 			_ = c.Close()
 			return
 		}
 		_ = c.SetReadDeadline(time.Time{})
 		after := buf[end+4 : n]
-		keep, taken, unread, left := s.serveOne(fc, req, after)
+		keep, taken, unread, left := s.serveOne(fc, ex, after)
 		s.handlerDone()
 		if taken {
 			return
@@ -353,9 +345,9 @@ func closeWriteAndWait(c net.Conn) {
 // serveOne runs the handler for one request. keep: the connection may
 // serve another request; taken: the handler took the connection over;
 // left: bytes read after the request (valid until the next read into buf).
-func (s *Server) serveOne(fc *conn, hd *head, after []byte) (keep, taken, unread bool, left []byte) {
-	r, b := fc.request(hd, after)
-	w := newWriter(fc, r, b)
+func (s *Server) serveOne(fc *conn, ex *requestState, after []byte) (keep, taken, unread bool, left []byte) {
+	r := fc.request(ex, after)
+	w, b := &ex.w, &ex.body
 	defer func() {
 		if v := recover(); v != nil {
 			if v != http.ErrAbortHandler {
@@ -395,6 +387,7 @@ type conn struct {
 	s      *Server
 	c      net.Conn
 	remote string
+	idle   idleLink // guarded by s.mu
 }
 
 func newConn(s *Server, c net.Conn) *conn { return &conn{s: s, c: c} }

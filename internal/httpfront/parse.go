@@ -24,8 +24,8 @@ type head struct {
 	close         bool // Connection: close
 }
 
-// parseHead reads a request head (through its blank line) when it is one
-// the front takes, and says false for anything else, which then goes to
+// parse reads a request head (through its blank line) into h when it is
+// one the front takes, and says false for anything else, which then goes to
 // net/http whole. What it takes is the plain case, strictly: "GET" or
 // "POST", an origin-form target outside /__ssetape/, "HTTP/1.1", CRLF line
 // ends, header names of token characters followed at once by a colon,
@@ -33,7 +33,7 @@ type head struct {
 // up, as net/http allows), one Host, at most one Content-Length of digits
 // (none, or 0, on a GET), and none of Transfer-Encoding, Expect, Upgrade,
 // TE, Trailer or HTTP2-Settings; Connection only "keep-alive" or "close".
-func parseHead(b []byte) (*head, bool) {
+func (h *head) parse(b []byte) bool {
 	// One copy of the head: the target, the names and the values the
 	// request keeps are parts of it (str), and their []string values share
 	// one array, rather than three allocations a header.
@@ -45,36 +45,36 @@ func parseHead(b []byte) (*head, bool) {
 		return whole[i : i+len(part)]
 	}
 	values := make([]string, 0, bytes.Count(b, []byte("\n")))
+	*h = head{}
 	line, rest, ok := cutLine(b)
 	if !ok {
-		return nil, false
+		return false
 	}
-	h := &head{}
 	switch {
 	case bytes.HasPrefix(line, []byte("GET ")):
 		h.method, line = http.MethodGet, line[4:]
 	case bytes.HasPrefix(line, []byte("POST ")):
 		h.method, line = http.MethodPost, line[5:]
 	default:
-		return nil, false
+		return false
 	}
 	sp := bytes.IndexByte(line, ' ')
 	if sp <= 0 || string(line[sp+1:]) != "HTTP/1.1" {
-		return nil, false
+		return false
 	}
 	target := line[:sp]
 	if target[0] != '/' || bytes.HasPrefix(target, []byte("/__ssetape")) || bytes.HasPrefix(target, []byte("//")) {
-		return nil, false
+		return false
 	}
 	for _, c := range target {
 		if c <= ' ' || c >= 0x7f {
-			return nil, false
+			return false
 		}
 	}
 	h.target = str(target)
 	u, err := url.ParseRequestURI(h.target)
 	if err != nil {
-		return nil, false // net/http's 400
+		return false // net/http's 400
 	}
 	h.url = u
 	lines := 0
@@ -82,28 +82,28 @@ func parseHead(b []byte) (*head, bool) {
 	for {
 		line, rest, ok = cutLine(rest)
 		if !ok {
-			return nil, false
+			return false
 		}
 		if len(line) == 0 {
 			break
 		}
 		if lines++; lines > maxHeaders {
-			return nil, false
+			return false
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 {
-			return nil, false
+			return false
 		}
 		name := line[:colon]
 		for _, c := range name {
 			if !isTokenChar(c) {
-				return nil, false
+				return false
 			}
 		}
 		value := trimOWS(line[colon+1:])
 		for _, c := range value {
 			if c < ' ' && c != '\t' || c == 0x7f {
-				return nil, false
+				return false
 			}
 		}
 		key := textproto.CanonicalMIMEHeaderKey(str(name))
@@ -111,28 +111,28 @@ func parseHead(b []byte) (*head, bool) {
 		switch key {
 		case "Host":
 			if hostSeen || !validHost(value) {
-				return nil, false
+				return false
 			}
 			hostSeen, h.host = true, v
 		case "Content-Length":
 			if clSeen || len(value) == 0 || len(value) > 15 {
-				return nil, false
+				return false
 			}
 			clSeen = true
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 || value[0] == '+' {
-				return nil, false
+				return false
 			}
 			h.contentLength = n
 		case "Transfer-Encoding", "Expect", "Upgrade", "Te", "Trailer", "Http2-Settings":
-			return nil, false
+			return false
 		case "Connection":
 			switch {
 			case asciiEqualFold(value, "close"):
 				h.close = true
 			case asciiEqualFold(value, "keep-alive"):
 			default:
-				return nil, false
+				return false
 			}
 		}
 		if key == "Host" {
@@ -149,7 +149,7 @@ func parseHead(b []byte) (*head, bool) {
 		h.header[key] = values[len(values)-1 : len(values) : len(values)]
 	}
 	if len(rest) != 0 || !hostSeen || h.method == http.MethodGet && h.contentLength != 0 {
-		return nil, false
+		return false
 	}
 	// As net/http does (fixPragmaCacheControl): HTTP/1.0's no-cache.
 	if p := h.header["Pragma"]; len(p) > 0 && p[0] == "no-cache" {
@@ -157,7 +157,7 @@ func parseHead(b []byte) (*head, bool) {
 			h.header["Cache-Control"] = []string{"no-cache"}
 		}
 	}
-	return h, true
+	return true
 }
 
 // cutLine cuts a CRLF-ended line off b; false when b has none, or a bare CR

@@ -10,6 +10,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// parseHead is head.parse into a new head.
+func parseHead(b []byte) (*head, bool) {
+	h := new(head)
+	if !h.parse(b) {
+		return nil, false
+	}
+	return h, true
+}
+
 func TestParseHeadTakesThePlainCase(t *testing.T) {
 	h, ok := parseHead([]byte("POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\ncontent-type: application/json\r\nX-Many: a\r\nx-many:  b \r\nContent-Length: 12\r\nConnection: close\r\n\r\n"))
 	if !ok {

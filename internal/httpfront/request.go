@@ -8,10 +8,20 @@ import (
 	"time"
 )
 
-// request makes the http.Request the handler gets for a head the front
-// took, as net/http would make it; after is what was read past the head.
-func (fc *conn) request(h *head, after []byte) (*http.Request, *body) {
-	b := &body{c: fc.c, remain: h.contentLength}
+// requestState is what the front makes of one request it reads: its head, its
+// body and the handler's ResponseWriter, in one allocation.
+type requestState struct {
+	head head
+	body body
+	w    writer
+}
+
+// request makes the http.Request the handler gets for the head the front
+// took, as net/http would make it, and readies ex's body and writer for it;
+// after is what was read past the head.
+func (fc *conn) request(ex *requestState, after []byte) *http.Request {
+	h, b := &ex.head, &ex.body
+	*b = body{c: fc.c, remain: h.contentLength}
 	if n := min(int64(len(after)), h.contentLength); n > 0 {
 		b.buffered = after[:n]
 	}
@@ -37,7 +47,9 @@ func (fc *conn) request(h *head, after []byte) (*http.Request, *body) {
 	if h.contentLength > 0 {
 		r.Body = b
 	}
-	return r.WithContext(fc), b
+	r = r.WithContext(fc)
+	ex.w = writer{fc: fc, req: r, rb: b, header: make(http.Header), clen: -1, closeAfter: r.Close}
+	return r
 }
 
 // body is a request body of known length: the part read with the head,

@@ -50,10 +50,6 @@ type writer struct {
 	err         error
 }
 
-func newWriter(fc *conn, r *http.Request, b *body) *writer {
-	return &writer{fc: fc, req: r, rb: b, header: make(http.Header), clen: -1, closeAfter: r.Close}
-}
-
 func (w *writer) Header() http.Header { return w.header }
 
 func (w *writer) WriteHeader(code int) {
