@@ -318,7 +318,12 @@ func replayRun(o *replayOptions) error {
 			return usageError("--memprofile: %v", err)
 		}
 		defer f.Close()
-		defer func() { _ = pprof.Lookup("allocs").WriteTo(f, 0) }()
+		defer func() {
+			// The profile counts what was allocated up to the last
+			// collection: one now counts everything (as go test does).
+			runtime.GC()
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+		}()
 	}
 	sources, err := loadSources(o.Paths)
 	if err != nil {
