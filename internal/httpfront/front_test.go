@@ -320,6 +320,53 @@ func TestTakenOverAndKept(t *testing.T) {
 	}
 }
 
+// TestHijackRestComesWithoutADeadline: a deadline the handler set goes
+// with the ResponseWriter; the connection HijackRest hands over has none.
+func TestHijackRestComesWithoutADeadline(t *testing.T) {
+	got := make(chan error, 1)
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := w.(interface {
+			HijackRest() (net.Conn, []byte, error)
+		})
+		if !ok {
+			got <- errors.New("net/http served the request")
+			return
+		}
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(time.Millisecond))
+		_ = rc.SetWriteDeadline(time.Now().Add(time.Millisecond))
+		c, _, err := h.HijackRest()
+		if err != nil {
+			got <- err
+			return
+		}
+		defer c.Close()
+		time.Sleep(20 * time.Millisecond) // both deadlines are past
+		if _, err := io.WriteString(c, "ready"); err != nil {
+			got <- fmt.Errorf("writing: %w", err)
+			return
+		}
+		b := make([]byte, 4)
+		_, err = io.ReadFull(c, b)
+		got <- err
+	}))
+	c, err := net.Dial("tcp", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	b := make([]byte, 5)
+	if _, err := io.ReadFull(c, b); err != nil {
+		t.Fatalf("the handler did not write after its deadline: %v", err)
+	}
+	io.WriteString(c, "ping")
+	if err := <-got; err != nil {
+		t.Errorf("the taken connection kept a deadline: %v", err)
+	}
+}
+
 func expectBody(t *testing.T, br *bufio.Reader, want string) {
 	t.Helper()
 	resp, err := http.ReadResponse(br, nil)

@@ -47,6 +47,7 @@ type writer struct {
 	done        bool          // the handler has returned
 	closeAfter  bool
 	hijacked    bool
+	deadlines   bool // the handler set a deadline on the connection
 	err         error
 }
 
@@ -323,7 +324,9 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // HijackRest hands the connection over without net/http's buffers: rest is
 // what the client sent after the request (a copy). The transport takes
-// streams over through it.
+// streams over through it. The connection comes without a deadline: the
+// front's own read deadline is cleared before the handler runs, and one
+// the handler set is cleared here.
 func (w *writer) HijackRest() (net.Conn, []byte, error) {
 	if w.hijacked {
 		return nil, nil, http.ErrHijacked
@@ -333,6 +336,9 @@ func (w *writer) HijackRest() (net.Conn, []byte, error) {
 	}
 	w.hijacked = true
 	w.release()
+	if w.deadlines {
+		_ = w.fc.c.SetDeadline(time.Time{})
+	}
 	var rest []byte
 	if w.rb.remain == 0 && len(w.rb.after) > 0 {
 		rest = append([]byte(nil), w.rb.after...)
@@ -340,8 +346,15 @@ func (w *writer) HijackRest() (net.Conn, []byte, error) {
 	return w.fc.c, rest, nil
 }
 
-func (w *writer) SetReadDeadline(t time.Time) error  { return w.fc.c.SetReadDeadline(t) }
-func (w *writer) SetWriteDeadline(t time.Time) error { return w.fc.c.SetWriteDeadline(t) }
+func (w *writer) SetReadDeadline(t time.Time) error {
+	w.deadlines = true
+	return w.fc.c.SetReadDeadline(t)
+}
+
+func (w *writer) SetWriteDeadline(t time.Time) error {
+	w.deadlines = true
+	return w.fc.c.SetWriteDeadline(t)
+}
 
 func writeStatusLine(bw *bufio.Writer, code int) { _, _ = bw.WriteString(StatusLine(code)) }
 

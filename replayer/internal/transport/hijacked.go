@@ -86,9 +86,6 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	if err != nil {
 		return false
 	}
-	// The server may have left deadlines on the connection; writes here
-	// never block, and the next request gets the server's own.
-	_ = conn.SetDeadline(time.Time{})
 	ls := &s.live
 	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest, reset: p.Reset, start: s.Start.Sub(sc.epoch)}
 	ls.fd, ls.hasFD = socketFD(conn)
@@ -123,14 +120,16 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 }
 
 // restHijacker is a ResponseWriter that hands its connection over without
-// net/http's buffers (httpfront's): rest is what the client sent after the
-// request.
+// net/http's buffers and without a deadline (httpfront's): rest is what the
+// client sent after the request.
 type restHijacker interface {
 	HijackRest() (c net.Conn, rest []byte, err error)
 }
 
 // takeOver hijacks the connection under w, with a copy of what the client
-// sent after the request.
+// sent after the request, and without a deadline: writes here never block,
+// and the next request gets the server's own. The front's comes that way
+// (a deadline op is a lock and a timer change in the poller, per request).
 func takeOver(w http.ResponseWriter) (net.Conn, []byte, error) {
 	if h, ok := w.(restHijacker); ok {
 		return h.HijackRest()
@@ -139,6 +138,8 @@ func takeOver(w http.ResponseWriter) (net.Conn, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// net/http may have left its deadlines on the connection.
+	_ = conn.SetDeadline(time.Time{})
 	var rest []byte
 	if n := brw.Reader.Buffered(); n > 0 {
 		b, _ := brw.Reader.Peek(n)
