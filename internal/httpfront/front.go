@@ -26,11 +26,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -227,31 +229,45 @@ func (s *Server) logf(msg string, args ...any) {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, headBuf); return &b }}
 
+// takeBuf and giveBuf take a head buffer from the pool and put it back
+// (variables so that a test can count the buffers out).
+var (
+	takeBuf = func() *[]byte { return bufPool.Get().(*[]byte) }
+	giveBuf = func(bp *[]byte) { bufPool.Put(bp) }
+)
+
 // serveConn reads and serves requests on one connection until it closes,
 // is taken over, or goes to net/http. rest is what was read of it already;
 // fresh says it was just accepted (its first request is due within the
 // header timeout; later ones within the idle timeout).
 func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 	c := fc.c
-	bp := bufPool.Get().(*[]byte)
-	buf := *bp
-	defer func() {
-		if buf != nil {
-			bufPool.Put(bp)
-		}
-	}()
-	n := copy(buf, rest)
-	if n < len(rest) { // more than a head's worth pipelined: net/http
-		buf = nil
-		bufPool.Put(bp)
+	if len(rest) > headBuf { // more than a head's worth pipelined: net/http
 		s.fallback(c, rest)
 		return
+	}
+	// The head buffer, held while it has bytes of a request: an idle
+	// connection holds none (readRequest).
+	var bp *[]byte
+	defer func() {
+		if bp != nil {
+			giveBuf(bp)
+		}
+	}()
+	n := 0
+	if len(rest) > 0 {
+		bp = takeBuf()
+		n = copy(*bp, rest)
 	}
 	first := fresh
 	for {
 		// Wait for the request: at most the idle timeout, the header
 		// timeout once its first byte is there.
 		if n == 0 {
+			if bp != nil {
+				giveBuf(bp)
+				bp = nil
+			}
 			if !s.setIdle(fc, true) {
 				_ = c.Close()
 				return
@@ -263,17 +279,17 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			if wait > 0 {
 				_ = c.SetReadDeadline(time.Now().Add(wait))
 			}
-			m, err := c.Read(buf)
-			if err != nil || m == 0 {
+			var err error
+			if bp, n, err = fc.readRequest(first); err != nil {
 				s.forget(fc)
 				_ = c.Close()
 				return
 			}
-			n = m
 		} else if !s.setIdle(fc, true) {
 			_ = c.Close()
 			return
 		}
+		buf := *bp
 		first = false
 		end := bytes.Index(buf[:n], crlfcrlf)
 		// The rest of a head that did not come whole is due within the
@@ -388,9 +404,33 @@ type conn struct {
 	c      net.Conn
 	remote string
 	idle   idleLink // guarded by s.mu
+
+	// readRequest's (wait_unix.go): the socket, the read it waits with,
+	// and what that read brought.
+	raw    syscall.RawConn
+	readFn func(fd uintptr) bool
+	rbp    *[]byte
+	rn     int
+	rerr   error
+	rwoken bool // the read has peeked once
 }
 
 func newConn(s *Server, c net.Conn) *conn { return &conn{s: s, c: c} }
+
+// readRequestPlain is readRequest through net.Conn's Read, into a buffer
+// from the pool held while it waits.
+func (fc *conn) readRequestPlain() (*[]byte, int, error) {
+	bp := takeBuf()
+	n, err := fc.c.Read(*bp)
+	if err == nil && n == 0 {
+		err = io.EOF
+	}
+	if err != nil {
+		giveBuf(bp)
+		return nil, 0, err
+	}
+	return bp, n, nil
+}
 
 // The context of the connection's requests: never cancelled (docs/limits.md
 // says what that means), with the values net/http puts in its own.
