@@ -280,7 +280,7 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 				_ = c.SetReadDeadline(time.Now().Add(wait))
 			}
 			var err error
-			if bp, n, err = fc.readRequest(first); err != nil {
+			if bp, n, err = fc.readRequest(); err != nil {
 				s.forget(fc)
 				_ = c.Close()
 				return
@@ -412,7 +412,6 @@ type conn struct {
 	rbp    *[]byte
 	rn     int
 	rerr   error
-	rwoken bool // the read has peeked once
 }
 
 func newConn(s *Server, c net.Conn) *conn { return &conn{s: s, c: c} }

@@ -4,6 +4,6 @@ package httpfront
 
 // readRequest waits for the next request on fc in a buffer from the pool:
 // where the socket is not read directly, an idle connection holds one.
-func (fc *conn) readRequest(bool) (bp *[]byte, n int, err error) {
+func (fc *conn) readRequest() (bp *[]byte, n int, err error) {
 	return fc.readRequestPlain()
 }

@@ -8,22 +8,20 @@ import (
 )
 
 // An idle connection holds no head buffer. It waits for its next request
-// with a peek of one byte at its socket, and takes a buffer from the pool
-// only once the socket is readable. The peek takes the place of the read
-// that would have found nothing; once the poller says the socket is
-// readable, the read goes straight into the buffer. So waiting costs no
-// system call more, unless the request was there before the wait (then the
-// peek is one more). With thousands of keep-alive connections between
-// streams, a buffer each was a large part of the server's memory at the
-// end of a load (docs/benchmarks.md). (A small array on the stack to read
-// into instead of the peek cost more: the goroutines that wait grew their
-// stacks for it.)
+// in a read of the socket itself that takes a buffer from the pool for
+// each try and gives it back when the socket has nothing yet, so that the
+// buffer is out only while there are bytes in it. It makes the system
+// calls net.Conn's Read would. With thousands of keep-alive connections
+// between streams, a buffer each emptied the pool, and every connection
+// given back after a stream allocated one (docs/benchmarks.md). (A peek at
+// one byte before taking the buffer cost a system call more whenever the
+// request was there before the wait; a small array on the stack to read
+// into grew the waiting goroutines' stacks.)
 
 // readRequest waits for the next request on fc (until the read deadline)
 // and returns what there is of it in a buffer from the pool, which the
-// caller puts back. soon says the request is likely there already or about
-// to be (a connection just accepted): then it reads without the peek.
-func (fc *conn) readRequest(soon bool) (bp *[]byte, n int, err error) {
+// caller puts back.
+func (fc *conn) readRequest() (bp *[]byte, n int, err error) {
 	if fc.raw == nil {
 		if sc, ok := fc.c.(syscall.Conn); ok {
 			fc.raw, _ = sc.SyscallConn()
@@ -33,7 +31,7 @@ func (fc *conn) readRequest(soon bool) (bp *[]byte, n int, err error) {
 		}
 		fc.readFn = fc.readWhenReadable // once a connection: a method value allocates
 	}
-	fc.rbp, fc.rn, fc.rerr, fc.rwoken = nil, 0, nil, soon
+	fc.rbp, fc.rn, fc.rerr = nil, 0, nil
 	err = fc.raw.Read(fc.readFn) // the poller's wait, deadline and close apply
 	bp, n = fc.rbp, fc.rn
 	if err == nil {
@@ -51,22 +49,8 @@ func (fc *conn) readRequest(soon bool) (bp *[]byte, n int, err error) {
 
 // readWhenReadable is readRequest's read: false when there is nothing to
 // read yet (the poller then waits for the socket), true once it read or
-// failed. Its first call peeks; a call after the poller's wait reads.
+// failed.
 func (fc *conn) readWhenReadable(fd uintptr) bool {
-	if !fc.rwoken {
-		fc.rwoken = true
-		var one [1]byte
-		for {
-			_, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-			if err == syscall.EINTR {
-				continue
-			}
-			if err == syscall.EAGAIN || err == syscall.EWOULDBLOCK {
-				return false
-			}
-			break // a byte, the end, or an error: the read says which
-		}
-	}
 	bp := takeBuf()
 	for {
 		n, err := syscall.Read(int(fd), *bp)
@@ -74,7 +58,7 @@ func (fc *conn) readWhenReadable(fd uintptr) bool {
 		case err == syscall.EINTR:
 			continue
 		case err == syscall.EAGAIN || err == syscall.EWOULDBLOCK:
-			giveBuf(bp) // woken for nothing: wait again
+			giveBuf(bp) // not held while the connection waits
 			return false
 		case err != nil:
 			giveBuf(bp)
