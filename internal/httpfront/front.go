@@ -406,12 +406,14 @@ type conn struct {
 	idle   idleLink // guarded by s.mu
 
 	// readRequest's (wait_unix.go): the socket, the read it waits with,
-	// and what that read brought.
-	raw    syscall.RawConn
-	readFn func(fd uintptr) bool
-	rbp    *[]byte
-	rn     int
-	rerr   error
+	// and what that read brought; and the socket's fd, once known.
+	raw     syscall.RawConn
+	readFn  func(fd uintptr) bool
+	rbp     *[]byte
+	rn      int
+	rerr    error
+	fd      uintptr
+	fdKnown bool
 }
 
 func newConn(s *Server, c net.Conn) *conn { return &conn{s: s, c: c} }

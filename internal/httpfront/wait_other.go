@@ -7,3 +7,7 @@ package httpfront
 func (fc *conn) readRequest() (bp *[]byte, n int, err error) {
 	return fc.readRequestPlain()
 }
+
+// socketFD reports no socket here: the transport writes through the
+// connection.
+func (fc *conn) socketFD() (uintptr, bool) { return 0, false }

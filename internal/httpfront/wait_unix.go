@@ -18,6 +18,21 @@ import (
 // request was there before the wait; a small array on the stack to read
 // into grew the waiting goroutines' stacks.)
 
+// socketFD is the socket under fc's connection, found once a connection:
+// the transport writes a stream taken over to it directly (SocketFD).
+func (fc *conn) socketFD() (uintptr, bool) {
+	if !fc.fdKnown {
+		if fc.raw == nil {
+			return 0, false // not a socket, or not one yet (prefixConn)
+		}
+		if fc.raw.Control(func(fd uintptr) { fc.fd = fd }) != nil {
+			return 0, false
+		}
+		fc.fdKnown = true
+	}
+	return fc.fd, true
+}
+
 // readRequest waits for the next request on fc (until the read deadline)
 // and returns what there is of it in a buffer from the pool, which the
 // caller puts back.

@@ -3,8 +3,14 @@
 package httpfront
 
 import (
+	"bufio"
+	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -46,4 +52,56 @@ func TestAnIdleConnectionHoldsNoBuffer(t *testing.T) {
 	io.WriteString(c, "st: x\r\n\r\n")
 	expectBody(t, br, "ok")
 	settlesAt(0, "after the second request")
+}
+
+// TestSocketFDIsTheConnections: the fd the writer gives is the taken
+// connection's socket, on the first request of a connection and on a later
+// one.
+func TestSocketFDIsTheConnections(t *testing.T) {
+	got := make(chan error, 2)
+	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, ok := w.(interface {
+			SocketFD() (uintptr, bool)
+			HijackRest() (net.Conn, []byte, error)
+		})
+		if !ok {
+			got <- errors.New("net/http served the request")
+			return
+		}
+		fd, ok := k.SocketFD()
+		c, rest, err := k.HijackRest()
+		if err != nil {
+			got <- err
+			return
+		}
+		var want uintptr
+		raw, err := c.(syscall.Conn).SyscallConn()
+		if err == nil {
+			err = raw.Control(func(f uintptr) { want = f })
+		}
+		switch {
+		case err != nil:
+			got <- err
+		case !ok || fd != want:
+			got <- fmt.Errorf("SocketFD gave %d, %v; the connection's socket is %d", fd, ok, want)
+		default:
+			got <- nil
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		r.Context().Value(KeeperKey).(Keeper).KeepConn(c, rest)
+	}))
+	c, err := net.Dial("tcp", front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	for i := range 2 {
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		expectBody(t, br, "ok")
+		if err := <-got; err != nil {
+			t.Errorf("request %d: %v", i+1, err)
+		}
+	}
 }

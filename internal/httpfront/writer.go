@@ -346,6 +346,11 @@ func (w *writer) HijackRest() (net.Conn, []byte, error) {
 	return w.fc.c, rest, nil
 }
 
+// SocketFD returns the socket under the connection, when the front knows
+// it: found once a connection, where the transport would ask the
+// connection for it (three allocations) on every stream it takes over.
+func (w *writer) SocketFD() (uintptr, bool) { return w.fc.socketFD() }
+
 func (w *writer) SetReadDeadline(t time.Time) error {
 	w.deadlines = true
 	return w.fc.c.SetReadDeadline(t)

@@ -88,7 +88,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	}
 	ls := &s.live
 	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest, reset: p.Reset, start: s.Start.Sub(sc.epoch)}
-	ls.fd, ls.hasFD = socketFD(conn)
+	ls.fd, ls.hasFD = socketFDOf(w, conn)
 	if !r.Close && !s.Faulted && keepAlive(p) {
 		ls.keep = t.keep.forRequest(r)
 	}
@@ -117,6 +117,18 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 	ls.cur.mu.Unlock()
 	ls.schedule(ls.start + p.HeadersDue)
 	return true
+}
+
+// socketFDOf returns the socket under conn, hijacked from w: from w when
+// it knows it (httpfront's writer finds it once a connection), else from
+// conn.
+func socketFDOf(w http.ResponseWriter, conn net.Conn) (uintptr, bool) {
+	if k, ok := w.(interface{ SocketFD() (uintptr, bool) }); ok {
+		if fd, ok := k.SocketFD(); ok {
+			return fd, true
+		}
+	}
+	return socketFD(conn)
 }
 
 // restHijacker is a ResponseWriter that hands its connection over without
