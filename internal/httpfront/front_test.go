@@ -64,8 +64,9 @@ func startFront(tb testing.TB, fallback *http.Server) (fs *Server, addr string, 
 	return fs, ln.Addr().String(), ch
 }
 
-// getOK opens a connection, asks for / and expects "ok".
-func getOK(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+// dial opens a connection to addr, closed when the test ends, with 10 s
+// for the whole exchange.
+func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -73,6 +74,13 @@ func getOK(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 	}
 	t.Cleanup(func() { c.Close() })
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	return c
+}
+
+// getOK opens a connection, asks for / and expects "ok".
+func getOK(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c := dial(t, addr)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	br := bufio.NewReader(c)
 	expectBody(t, br, "ok")
@@ -247,12 +255,7 @@ func TestPipelinedRequests(t *testing.T) {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s %s %s", r.Method, r.URL.Path, b)
 	}))
-	c, err := net.Dial("tcp", front)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dial(t, front)
 	io.WriteString(c, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
 	br := bufio.NewReader(c)
 	for _, want := range []string{"GET /1 ", "POST /2 abc", "GET /3 "} {
@@ -295,12 +298,7 @@ func TestTakenOverAndKept(t *testing.T) {
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 		r.Context().Value(KeeperKey).(Keeper).KeepConn(c, rest)
 	}))
-	c, err := net.Dial("tcp", front)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dial(t, front)
 	br := bufio.NewReader(c)
 	// The second request comes with the first (it is the "rest"); the
 	// third after both answers; the fourth is one the front gives to
@@ -350,12 +348,7 @@ func TestHijackRestComesWithoutADeadline(t *testing.T) {
 		_, err = io.ReadFull(c, b)
 		got <- err
 	}))
-	c, err := net.Dial("tcp", front)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dial(t, front)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	b := make([]byte, 5)
 	if _, err := io.ReadFull(c, b); err != nil {
@@ -475,12 +468,7 @@ func TestAnUnreadBodyDoesNotLoseTheAnswer(t *testing.T) {
 	_, front := serveBoth(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
 	}))
-	c, err := net.Dial("tcp", front)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dial(t, front)
 	const size = 4 << 20
 	go func() {
 		_, _ = io.WriteString(c, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size))

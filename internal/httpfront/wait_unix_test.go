@@ -90,12 +90,7 @@ func TestSocketFDIsTheConnections(t *testing.T) {
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 		r.Context().Value(KeeperKey).(Keeper).KeepConn(c, rest)
 	}))
-	c, err := net.Dial("tcp", front)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dial(t, front)
 	br := bufio.NewReader(c)
 	for i := range 2 {
 		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
