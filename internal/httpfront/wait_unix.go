@@ -47,18 +47,16 @@ func (fc *conn) readRequest() (bp *[]byte, n int, err error) {
 		fc.readFn = fc.readWhenReadable // once a connection: a method value allocates
 	}
 	fc.rbp, fc.rn, fc.rerr = nil, 0, nil
-	err = fc.raw.Read(fc.readFn) // the poller's wait, deadline and close apply
-	bp, n = fc.rbp, fc.rn
-	if err == nil {
-		err = fc.rerr
-	}
-	fc.rbp = nil
-	if err != nil {
-		if bp != nil {
-			giveBuf(bp)
-		}
+	// The poller's wait, deadline and close apply. The read holds a
+	// buffer only when it succeeded, and then Read returns nil.
+	if err := fc.raw.Read(fc.readFn); err != nil {
 		return nil, 0, err
 	}
+	if fc.rerr != nil {
+		return nil, 0, fc.rerr
+	}
+	bp, n = fc.rbp, fc.rn
+	fc.rbp = nil
 	return bp, n, nil
 }
 
