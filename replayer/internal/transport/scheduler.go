@@ -129,7 +129,7 @@ func (sc *scheduler) run() {
 		// one started.
 		notBefore := time.Duration(math.MinInt64)
 		if len(sc.batch) > 0 {
-			notBefore = (passStart/wheelTick + 1) * wheelTick
+			notBefore = (passStart/passEvery + 1) * passEvery
 		}
 		sc.batch = sc.batch[:0]
 		if !sc.sleepUntilDue(timer, notBefore) {
