@@ -3,7 +3,9 @@ package httpfront
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -108,4 +110,41 @@ func FuzzParseHead(f *testing.F) {
 			t.Fatalf("headers differ (-net/http +front):\n%s\nfor %q", diff, b)
 		}
 	})
+}
+
+// TestPlainTargetsParseAsNetURL: the targets parsePlainTarget takes parse
+// to the URL url.ParseRequestURI gives, and the plain ones (every byte of
+// their path an unreserved one or a sub-delimiter net/url keeps) are taken.
+func TestPlainTargetsParseAsNetURL(t *testing.T) {
+	var targets []string
+	for c := 0x21; c < 0x7f; c++ {
+		for _, f := range []string{"/a%cb", "/%c", "/a%cb?q=1", "/x?%c", "/%c/b?"} {
+			targets = append(targets, fmt.Sprintf(f, c))
+		}
+	}
+	targets = append(targets, "/", "/?", "/x??", "/x?a?", "/x?a?b", "/api/chat?model=m&stream=true", "/v1/chat/completions",
+		"/%41", "/a%2Fb", "/a b", "/a#f", "/a?#", "/é")
+	taken := 0
+	for _, target := range targets {
+		var got url.URL
+		if !parsePlainTarget(&got, target) {
+			path, _, _ := strings.Cut(target, "?")
+			if strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/$&+,;=:@") == "" {
+				t.Errorf("%q is plain, but parsePlainTarget did not take it", target)
+			}
+			continue
+		}
+		taken++
+		want, err := url.ParseRequestURI(target)
+		if err != nil {
+			t.Errorf("parsePlainTarget took %q, which url.ParseRequestURI refuses: %v", target, err)
+			continue
+		}
+		if diff := cmp.Diff(want, &got); diff != "" {
+			t.Errorf("%q (-net/url +parsePlainTarget):\n%s", target, diff)
+		}
+	}
+	if taken < 200 {
+		t.Errorf("parsePlainTarget took %d of %d targets; the plain ones are more", taken, len(targets))
+	}
 }

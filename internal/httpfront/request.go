@@ -30,7 +30,9 @@ func (fc *conn) request(ex *requestState, after []byte) *http.Request {
 	if header == nil {
 		header = http.Header{}
 	}
-	r := &http.Request{
+	// The handler's request is WithContext's copy: base stays on the stack,
+	// so a request is one http.Request on the heap, not two.
+	base := http.Request{
 		Method:        h.method,
 		URL:           h.url,
 		Proto:         "HTTP/1.1",
@@ -45,10 +47,10 @@ func (fc *conn) request(ex *requestState, after []byte) *http.Request {
 		Body:          http.NoBody,
 	}
 	if h.contentLength > 0 {
-		r.Body = b
+		base.Body = b
 	}
-	r = r.WithContext(fc)
-	ex.w = writer{fc: fc, req: r, rb: b, header: make(http.Header), clen: -1, closeAfter: r.Close}
+	r := base.WithContext(fc)
+	ex.w = writer{fc: fc, req: r, rb: b, clen: -1, closeAfter: r.Close}
 	return r
 }
 

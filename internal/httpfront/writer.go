@@ -34,7 +34,7 @@ type writer struct {
 	req *http.Request
 	rb  *body
 
-	header      http.Header // the handler's
+	header      http.Header // the handler's; made when Header is first called
 	sent        http.Header // the header as of WriteHeader
 	status      int
 	wroteHeader bool // the handler's WriteHeader (or first Write)
@@ -51,7 +51,14 @@ type writer struct {
 	err         error
 }
 
-func (w *writer) Header() http.Header { return w.header }
+// Header returns the response header, made on the first call: a stream
+// whose head the transport has cached never asks for it.
+func (w *writer) Header() http.Header {
+	if w.header == nil {
+		w.header = make(http.Header)
+	}
+	return w.header
+}
 
 func (w *writer) WriteHeader(code int) {
 	if w.hijacked || w.wroteHeader {
