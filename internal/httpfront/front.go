@@ -55,12 +55,18 @@ type Server struct {
 
 	mu       sync.Mutex
 	ln       net.Listener
-	idle     idleConns // waiting for a request: closed at Shutdown
+	idle     idleConns // waiting for a request: closed at Shutdown, timed out by the sweeper
 	active   int       // requests in a handler
 	closed   bool
 	idleCond *sync.Cond
 	workers  []worker       // idle workers (workers.go)
 	wg       sync.WaitGroup // every goroutine of the front
+
+	// The sweeper's (sweep.go): the clock the waits time out on, when it
+	// next wakes (under mu), and its wake-up.
+	epoch     time.Time
+	sweepAt   time.Duration
+	sweepWake chan struct{}
 }
 
 // ctxKey is the type of the context key under which a request's Keeper is.
@@ -72,7 +78,9 @@ var KeeperKey = ctxKey{}
 
 // Keeper takes back a connection whose stream was taken over, for the
 // client's next request on it; rest is what the client sent after the
-// request that started the stream.
+// request that started the stream. The connection comes back without a
+// deadline: the front's waits for a request set none of their own
+// (sweep.go).
 type Keeper interface {
 	KeepConn(c net.Conn, rest []byte)
 }
@@ -83,6 +91,9 @@ var ErrServerClosed = http.ErrServerClosed
 func (s *Server) start(addr net.Addr) {
 	s.startOnce.Do(func() {
 		s.idleCond = sync.NewCond(&s.mu)
+		s.epoch, s.sweepAt, s.sweepWake = time.Now(), never, make(chan struct{}, 1)
+		s.wg.Add(1)
+		go s.sweep()
 		s.fb = NewConnListener(addr, 0)
 		s.fbDone = make(chan error, 1)
 		// A stream net/http served comes back to the front too, for the
@@ -146,6 +157,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = fc.c.Close()
 	}
 	s.stopWorkers()
+	s.wakeSweeperLocked(-1) // to see the server closed
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
@@ -183,27 +195,58 @@ func (s *Server) fallback(c net.Conn, read []byte) {
 	s.fb.Give(WithPrefix(c, read))
 }
 
-// setIdle marks a connection as waiting for a request (closed by Shutdown)
-// or not; false when the server is shut down.
-func (s *Server) setIdle(fc *conn, idle bool) bool {
+// setIdle marks a connection as waiting for a request (closed by
+// Shutdown), whose wait times out as kind says; false when the server is
+// shut down.
+func (s *Server) setIdle(fc *conn, kind waitKind) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if idle {
-		if s.closed {
-			return false
-		}
-		s.idle.add(fc)
-		return true
-	}
-	s.idle.remove(fc)
 	if s.closed {
 		return false
 	}
-	s.active++
+	timeout := time.Duration(0)
+	switch kind {
+	case waitHeader:
+		timeout = s.Fallback.ReadHeaderTimeout
+	case waitIdle:
+		timeout = s.Fallback.IdleTimeout
+	}
+	if timeout <= 0 {
+		s.idle.add(fc, waitUntimed, never)
+		return true
+	}
+	until := s.now() + timeout
+	s.idle.add(fc, kind, until)
+	s.wakeSweeperLocked(until)
 	return true
 }
 
-// forget takes a connection off the idle list: it is closed, or handed on.
+// setBusy takes a connection whose request came off the idle lists, into
+// a handler; swept says the sweeper had timed its wait out (its read
+// deadline is past); false when the server is shut down.
+func (s *Server) setBusy(fc *conn) (swept, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	swept = s.idle.remove(fc)
+	if s.closed {
+		return swept, false
+	}
+	s.active++
+	return swept, true
+}
+
+// untime keeps a connection on the idle lists (for Shutdown) without the
+// sweeper's timeout: its head is under way, with a deadline of its own.
+func (s *Server) untime(fc *conn) {
+	s.mu.Lock()
+	if fc.idle.in && fc.idle.kind != waitUntimed {
+		s.idle.remove(fc)
+		s.idle.add(fc, waitUntimed, never)
+	}
+	s.mu.Unlock()
+}
+
+// forget takes a connection off the idle lists: it is closed, or handed on.
 func (s *Server) forget(fc *conn) {
 	s.mu.Lock()
 	s.idle.remove(fc)
@@ -261,23 +304,20 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 	}
 	first := fresh
 	for {
-		// Wait for the request: at most the idle timeout, the header
-		// timeout once its first byte is there.
+		// Wait for the request: at most the idle timeout, or the header
+		// timeout on a new connection, which the sweeper enforces.
 		if n == 0 {
 			if bp != nil {
 				giveBuf(bp)
 				bp = nil
 			}
-			if !s.setIdle(fc, true) {
+			kind := waitIdle
+			if first {
+				kind = waitHeader
+			}
+			if !s.setIdle(fc, kind) {
 				_ = c.Close()
 				return
-			}
-			wait := s.Fallback.IdleTimeout
-			if first {
-				wait = s.Fallback.ReadHeaderTimeout
-			}
-			if wait > 0 {
-				_ = c.SetReadDeadline(time.Now().Add(wait))
 			}
 			var err error
 			if bp, n, err = fc.readRequest(); err != nil {
@@ -285,7 +325,7 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 				_ = c.Close()
 				return
 			}
-		} else if !s.setIdle(fc, true) {
+		} else if !s.setIdle(fc, waitUntimed) {
 			_ = c.Close()
 			return
 		}
@@ -293,10 +333,13 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 		first = false
 		end := bytes.Index(buf[:n], crlfcrlf)
 		// The rest of a head that did not come whole is due within the
-		// header timeout (a head that did, the common case, costs no
-		// deadline of its own).
+		// header timeout, by a deadline of its own (a head that did, the
+		// common case, costs none).
+		deadline := false
 		if t := s.Fallback.ReadHeaderTimeout; t > 0 && end < 0 {
+			s.untime(fc)
 			_ = c.SetReadDeadline(time.Now().Add(t))
+			deadline = true
 		}
 		for end < 0 && n < len(buf) {
 			m, err := c.Read(buf[n:])
@@ -319,11 +362,14 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			s.fallback(c, buf[:n])
 			return
 		}
-		if !s.setIdle(fc, false) {
+		swept, ok := s.setBusy(fc)
+		if !ok {
 			_ = c.Close()
 			return
 		}
-		_ = c.SetReadDeadline(time.Time{})
+		if swept || deadline {
+			_ = c.SetReadDeadline(time.Time{})
+		}
 		after := buf[end+4 : n]
 		keep, taken, unread, left := s.serveOne(fc, ex, after)
 		s.handlerDone()
@@ -336,6 +382,9 @@ func (s *Server) serveConn(fc *conn, rest []byte, fresh bool) {
 			}
 			_ = c.Close()
 			return
+		}
+		if ex.w.deadlines {
+			_ = c.SetDeadline(time.Time{}) // the handler's are not the next wait's
 		}
 		// What the client sent after this request (pipelined) starts the
 		// next one.
