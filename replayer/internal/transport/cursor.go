@@ -14,7 +14,7 @@ import (
 // was sent, whether it is held at a pause point. Both writers (the
 // scheduler for streams taken over from net/http, the handler goroutine for
 // the others) move it forward; the control API holds, releases and ends the
-// stream through it. Its mutex guards everything below it.
+// stream through it. Its mutex guards all of it.
 
 // ErrNotHeld is returned by Release for a stream that is not held.
 var ErrNotHeld = errors.New("the stream is not held")
@@ -37,27 +37,31 @@ const (
 type kicker interface{ kick() }
 
 type cursor struct {
+	// mu guards every field. Those every write reads or changes come
+	// first, right after the live stream's (see Stream.curv).
 	mu sync.Mutex
 	// chunks are the plan's (shared, never changed) until a release needs
 	// to change due times or cut a chunk: then a copy of the stream's own.
-	chunks     []fault.Chunk
-	own        bool
-	headersDue time.Duration
-	endDue     time.Duration
-	holdHead   bool // held before the status line
-	next       int  // the next chunk to write; -1 while the headers are due
-	off        int64
+	chunks []fault.Chunk
+	next   int // the next chunk to write; -1 while the headers are due
+	off    int64
+	// lastDue is the due time of the last thing written (0 before anything).
+	lastDue time.Duration
+	endDue  time.Duration
+	events  int
+	bytes   int
 	// passed is set when the pause before chunks[next] (or before the
 	// headers) was released.
 	passed bool
-	// lastDue is the due time of the last thing written (0 before anything).
-	lastDue time.Duration
-	events  int
-	bytes   int
-	total   int // events planned up to a stall without for
-	held    bool
-	ended   bool
-	endReq  endHow
+	endReq endHow
+
+	// The headers, the holds and releases.
+	own        bool
+	holdHead   bool // held before the status line
+	held       bool
+	ended      bool
+	headersDue time.Duration
+	total      int // events planned up to a stall without for
 	// speed is the server's own speed factor (1 as recorded, 0 max), for a
 	// release that asks for another.
 	speed float64

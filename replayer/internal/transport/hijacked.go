@@ -45,28 +45,35 @@ const (
 
 // liveStream is a stream taken over from net/http.
 type liveStream struct {
-	s      *Stream
-	cur    *cursor
-	sc     *scheduler
+	// What the ends of the stream and its slow paths use.
 	conn   net.Conn
-	fd     uintptr          // the socket, written to without blocking; see hasFD
-	hasFD  bool             // false: conn has no raw socket, writes wait up to writeSlack
-	reset  bool             // the plan ends with a TCP reset (s.Plan.Reset)
 	keep   httpfront.Keeper // serves the client's next request after the stream; nil: close
 	rest   []byte           // what the client sent after its request (pipelined)
-	header []byte
+	header []byte           // the response head, until the first write sends it
+	parks  uint64           // how many times it was parked: its waiter's generation (cur.mu)
+
+	// What every write reads or changes, together and next to the
+	// cursor's own (see Stream.curv), so that a write touches three or four
+	// of the stream's cache lines rather than all seven, and warm.go
+	// fetches only those.
+	s   *Stream
+	cur *cursor
+	sc  *scheduler
+	fd  uintptr // the socket, written to without blocking; see hasFD
 	// start is s.Start on the scheduler's clock: a plan's due time plus
 	// start is when it is due there. Kept here, as reset is, so that a
 	// write reads only the stream's own few cache lines, not the Plan's.
 	start time.Duration
-
 	// Guarded by cur.mu.
-	where  where
 	gen    uint64        // the generation of its wheel entry
-	probe  bool          // the entry is a check for a departed client, not a write
 	due    time.Duration // when its next write is due, from the scheduler's epoch
-	ending bool          // every chunk is written; the next step ends the stream
-	parks  uint64        // how many times it was parked: its waiter's generation
+	where  where
+	probe  bool // the entry is a check for a departed client, not a write
+	ending bool // every chunk is written; the next step ends the stream
+	// Set once, when the stream is taken over.
+	hasFD bool // false: conn has no raw socket, writes wait up to writeSlack
+	reset bool // the plan ends with a TCP reset (s.Plan.Reset)
+	event bool // s.Event is set
 }
 
 // hijack takes the connection over and hands the stream to a scheduler. It
@@ -87,7 +94,7 @@ func (t *Transport) hijack(w http.ResponseWriter, r *http.Request, s *Stream, ca
 		return false
 	}
 	ls := &s.live
-	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest, reset: p.Reset, start: s.Start.Sub(sc.epoch)}
+	*ls = liveStream{s: s, cur: s.cur, sc: sc, conn: conn, rest: rest, reset: p.Reset, event: s.Event != nil, start: s.Start.Sub(sc.epoch)}
 	ls.fd, ls.hasFD = socketFDOf(w, conn)
 	if !r.Close && !s.Faulted && keepAlive(p) {
 		ls.keep = t.keep.forRequest(r)
@@ -428,7 +435,7 @@ func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now tim
 	c.mu.Lock()
 	first := c.events + 1
 	c.events += n
-	if !done && (n == 0 || ls.s.Event == nil) {
+	if !done && (n == 0 || !ls.event) {
 		ls.requeue(next, now)
 		return
 	}

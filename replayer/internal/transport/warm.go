@@ -4,9 +4,9 @@ package transport
 
 import "unsafe"
 
-// warm reads one word of every cache line of the streams a pass is about
-// to write, and returns their sum (kept by the caller, so that the reads
-// stay in the program). The reads do not depend on each other, so the
+// warm reads one word of every cache line a write uses of the streams a
+// pass is about to write, and returns their sum (kept by the caller, so
+// that the reads stay in the program). The reads do not depend on each other, so the
 // processor fetches all the lines at once; the writes that follow take a
 // locked instruction first, which lets no later read start before it, so
 // without this each stream's lines would be fetched one after another.
@@ -21,13 +21,14 @@ import "unsafe"
 func warm(batch []dueEntry) uintptr {
 	var sum uintptr
 	for _, e := range batch {
-		// The live stream is a field of its Stream: step touches the
-		// whole allocation (the exported fields, the cursor, the live
-		// stream), from its start.
-		p := unsafe.Add(unsafe.Pointer(e.ls), -int(unsafe.Offsetof(Stream{}.live)))
-		for off := uintptr(0); off < unsafe.Sizeof(Stream{}); off += 64 {
+		// A write uses the live stream's last fields and the cursor's
+		// first (see Stream.curv): from the live stream's s to the
+		// cursor's own, and the line of the word before own.
+		p := unsafe.Pointer(e.ls)
+		for off := hotFrom; off < hotTo; off += 64 {
 			sum += *(*uintptr)(unsafe.Add(p, off))
 		}
+		sum += *(*uintptr)(unsafe.Add(p, (hotTo-1)&^7))
 	}
 	return sum
 }
