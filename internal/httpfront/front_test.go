@@ -66,7 +66,7 @@ func startFront(tb testing.TB, fallback *http.Server) (fs *Server, addr string, 
 
 // dial opens a connection to addr, closed when the test ends, with 10 s
 // for the whole exchange.
-func dial(t *testing.T, addr string) net.Conn {
+func dial(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
