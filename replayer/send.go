@@ -34,7 +34,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, x *observe.Excha
 	}
 	x.Answered(p.Status, journaled)
 	// One allocation for the stream, its place in the list and its hooks.
-	open := &openStream{id: st.ID, info: st, s: s, x: x, faults: faults, start: start}
+	open := &openStream{id: st.ID, slot: -1, info: st, s: s, x: x, faults: faults, start: start}
 	open.obs = watcher{s: s, st: st}
 	ts := &open.stream
 	*ts = transport.Stream{Plan: p, Start: start, Speed: s.opts.Pacing.factor(), Faulted: len(faults) > 0, Hooks: open}

@@ -16,8 +16,15 @@ import (
 // id while they run.
 
 type openStreams struct {
-	mu     sync.Mutex
-	byID   map[uint64]*openStream
+	mu sync.Mutex
+	// slots holds the open streams, each at its own index (openStream.slot),
+	// nil where a stream ended; free is the indexes to fill first, the last
+	// freed first. A stream opens and ends with a write to one slot, which
+	// is likely in cache, where a map keyed by id hashed and probed a
+	// table of thousands each time. The control API's lookups by id scan
+	// the slots: as many as streams were open at once at the most.
+	slots  []*openStream
+	free   []int
 	change chan struct{} // closed and replaced when a stream opens, ends or is held
 }
 
@@ -26,6 +33,7 @@ type openStreams struct {
 // is its stream's transport.Hooks and its exchange's observe.Counter.
 type openStream struct {
 	id     uint64
+	slot   int // its index in openStreams.slots while it is open, -1 after
 	info   *observe.Stream
 	stream transport.Stream
 
@@ -38,21 +46,52 @@ type openStream struct {
 
 func (os *openStreams) add(o *openStream) {
 	os.mu.Lock()
-	if os.byID == nil {
-		os.byID = map[uint64]*openStream{}
+	if n := len(os.free); n > 0 {
+		o.slot = os.free[n-1]
+		os.free = os.free[:n-1]
+		os.slots[o.slot] = o
+	} else {
+		o.slot = len(os.slots)
+		os.slots = append(os.slots, o)
 	}
-	os.byID[o.id] = o
 	os.notifyLocked()
 	os.mu.Unlock()
 }
 
 func (os *openStreams) remove(o *openStream) {
 	os.mu.Lock()
-	if os.byID[o.id] == o {
-		delete(os.byID, o.id)
+	if o.slot >= 0 && o.slot < len(os.slots) && os.slots[o.slot] == o {
+		os.slots[o.slot] = nil
+		os.free = append(os.free, o.slot)
+		o.slot = -1
 		os.notifyLocked()
 	}
 	os.mu.Unlock()
+}
+
+// open lists the open streams, in no order.
+func (os *openStreams) open() []*openStream {
+	os.mu.Lock()
+	defer os.mu.Unlock()
+	open := make([]*openStream, 0, len(os.slots)-len(os.free))
+	for _, o := range os.slots {
+		if o != nil {
+			open = append(open, o)
+		}
+	}
+	return open
+}
+
+// byID finds an open stream; nil when none has that id.
+func (os *openStreams) byID(id uint64) *openStream {
+	os.mu.Lock()
+	defer os.mu.Unlock()
+	for _, o := range os.slots {
+		if o != nil && o.id == id {
+			return o
+		}
+	}
+	return nil
 }
 
 // notify tells the long polls that something changed (a stream was held).
@@ -97,12 +136,7 @@ type StreamInfo struct {
 
 // Streams lists the open streams, oldest first.
 func (s *Server) Streams() []StreamInfo {
-	s.streams.mu.Lock()
-	open := make([]*openStream, 0, len(s.streams.byID))
-	for _, o := range s.streams.byID {
-		open = append(open, o)
-	}
-	s.streams.mu.Unlock()
+	open := s.streams.open()
 	slices.SortFunc(open, func(a, b *openStream) int { return int(a.id) - int(b.id) })
 	out := make([]StreamInfo, len(open))
 	for i, o := range open {
@@ -171,9 +205,7 @@ func (s *Server) stream(id string) (*openStream, error) {
 	if err != nil {
 		return nil, ErrNoStream
 	}
-	s.streams.mu.Lock()
-	defer s.streams.mu.Unlock()
-	o := s.streams.byID[n]
+	o := s.streams.byID(n)
 	if o == nil {
 		return nil, ErrNoStream
 	}
