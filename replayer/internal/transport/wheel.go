@@ -117,10 +117,34 @@ func (w *dueWheel) popDue(now time.Duration, batch []dueEntry) []dueEntry {
 	// In the order they fell due, as a heap gives them: the earliest due
 	// is written first, and a stream keeps about its place from pass to
 	// pass (its events are due at the same offsets from its start as the
-	// others'), so the time a pass takes delays its events alike. Slots
-	// fill in about that order already, which the sort finds quickly.
-	slices.SortFunc(batch[start:], func(a, b dueEntry) int { return cmp.Compare(a.due, b.due) })
+	// others'), so the time a pass takes delays its events alike.
+	sortByDue(batch[start:])
 	return batch
+}
+
+// sortByDue puts entries in due order. A pass's entries are nearly in it
+// already: a slot fills in about due order, and what breaks it is a few
+// entries put in late (a new stream, the rest of a tick half taken), so an
+// insertion sort costs about one comparison an entry. pdqsort gave up on
+// such a batch after a few entries out of place and partitioned it: 2 %
+// of the server's user-space samples under load. Past moves of 4 an entry
+// the rest is left to slices.SortFunc, so a batch in no order costs
+// n log n, not n².
+func sortByDue(b []dueEntry) {
+	moves := 0
+	for i := 1; i < len(b); i++ {
+		e := b[i]
+		j := i
+		for j > 0 && b[j-1].due > e.due {
+			b[j] = b[j-1]
+			j--
+		}
+		b[j] = e
+		if moves += i - j; moves > 4*len(b) {
+			slices.SortFunc(b, func(x, y dueEntry) int { return cmp.Compare(x.due, y.due) })
+			return
+		}
+	}
 }
 
 // empty clears slot i and keeps its array as a spare.
