@@ -54,7 +54,7 @@ type liveStream struct {
 
 	// What every write reads or changes, together and next to the
 	// cursor's own (see Stream.curv), so that a write touches three or four
-	// of the stream's cache lines rather than all seven, and warm.go
+	// of the stream's six cache lines rather than all of them, and warm.go
 	// fetches only those.
 	s   *Stream
 	cur *cursor
