@@ -2,7 +2,6 @@ package httpfront
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"net/http"
 	"testing"
@@ -14,11 +13,7 @@ import (
 // http.Request, the answer), with the loopback round trip it rides on.
 // docs/benchmarks.md has its figures.
 func BenchmarkKeptRequest(b *testing.B) {
-	fs, addr, served := startFront(b, &http.Server{Handler: okHandler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(b, &http.Server{Handler: okHandler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute})
 	c := dial(b, addr)
 	_ = c.SetDeadline(time.Time{})
 	br := bufio.NewReader(c)

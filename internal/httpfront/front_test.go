@@ -64,6 +64,18 @@ func startFront(tb testing.TB, fallback *http.Server) (fs *Server, addr string, 
 	return fs, ln.Addr().String(), ch
 }
 
+// serveFront starts a front on a loopback port and shuts it down when the
+// test ends; it returns the address.
+func serveFront(tb testing.TB, fallback *http.Server) string {
+	tb.Helper()
+	fs, addr, served := startFront(tb, fallback)
+	tb.Cleanup(func() {
+		_ = fs.Shutdown(context.Background())
+		<-served
+	})
+	return addr
+}
+
 // dial opens a connection to addr, closed when the test ends, with 10 s
 // for the whole exchange.
 func dial(t testing.TB, addr string) net.Conn {
@@ -412,11 +424,7 @@ func TestShutdownClosesIdleConnections(t *testing.T) {
 // TestIdleConnectionsClose: a kept connection that sends no next request
 // is closed after the idle timeout.
 func TestIdleConnectionsClose(t *testing.T) {
-	fs, addr, served := startFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 200 * time.Millisecond})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 200 * time.Millisecond})
 	_, br := getOK(t, addr)
 	start := time.Now()
 	if _, err := br.ReadByte(); err == nil {
@@ -490,11 +498,7 @@ func TestAnUnreadBodyDoesNotLoseTheAnswer(t *testing.T) {
 // TestAHeadThatStopsArrivingIsClosed: a request head cut short is given
 // the header timeout, then the connection closes (no answer, as net/http).
 func TestAHeadThatStopsArrivingIsClosed(t *testing.T) {
-	fs, addr, served := startFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 5 * time.Second})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 5 * time.Second})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package httpfront
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -19,11 +18,7 @@ import (
 // request is closed after the header timeout, while one kept after a
 // request waits for its idle timeout: each wait times out by its own.
 func TestANewConnectionThatSendsNothingIsClosed(t *testing.T) {
-	fs, addr, served := startFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 3 * time.Second})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 200 * time.Millisecond, IdleTimeout: 3 * time.Second})
 	kept, keptReader := getOK(t, addr)
 	silent := dial(t, addr)
 	start := time.Now()
@@ -46,11 +41,7 @@ func TestANewConnectionThatSendsNothingIsClosed(t *testing.T) {
 // TestABusyConnectionOutlivesItsIdleTimeout: a connection that asks again
 // before each idle timeout is never timed out, however long it lives.
 func TestABusyConnectionOutlivesItsIdleTimeout(t *testing.T) {
-	fs, addr, served := startFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond})
 	c, br := getOK(t, addr)
 	for range 12 { // 1.2 s: four idle timeouts
 		time.Sleep(100 * time.Millisecond)
@@ -69,11 +60,7 @@ func TestAHandlersDeadlineDoesNotEndTheNextWait(t *testing.T) {
 		}
 		io.WriteString(w, "ok")
 	})
-	fs, addr, served := startFront(t, &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(t, &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second})
 	c, br := getOK(t, addr)
 	time.Sleep(300 * time.Millisecond) // well past the handler's deadline
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -99,11 +86,7 @@ func TestAKeptConnectionComesWithoutADeadline(t *testing.T) {
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\ntaken")
 		r.Context().Value(KeeperKey).(Keeper).KeepConn(c, rest)
 	})
-	fs, addr, served := startFront(t, &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 400 * time.Millisecond})
-	defer func() {
-		_ = fs.Shutdown(context.Background())
-		<-served
-	}()
+	addr := serveFront(t, &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 400 * time.Millisecond})
 	c := dial(t, addr)
 	br := bufio.NewReader(c)
 	io.WriteString(c, "GET /take HTTP/1.1\r\nHost: x\r\n\r\n")
