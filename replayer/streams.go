@@ -60,7 +60,7 @@ func (os *openStreams) add(o *openStream) {
 
 func (os *openStreams) remove(o *openStream) {
 	os.mu.Lock()
-	if o.slot >= 0 && o.slot < len(os.slots) && os.slots[o.slot] == o {
+	if o.slot >= 0 { // -1: never added, or removed already
 		os.slots[o.slot] = nil
 		os.free = append(os.free, o.slot)
 		o.slot = -1

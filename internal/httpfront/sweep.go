@@ -36,7 +36,7 @@ func (s *Server) sweep() {
 		}
 		now := s.now()
 		// The deadline is set under the lock, so that a connection the
-		// lock gives back to its request (setIdle) is not timed out after.
+		// lock gives back to its request (setBusy) is not timed out after.
 		next := s.idle.expire(now, func(fc *conn) { _ = fc.c.SetReadDeadline(aLongTimeAgo) })
 		if next != never {
 			next = max(next, now+sweepGrain)
@@ -57,7 +57,7 @@ func (s *Server) sweep() {
 }
 
 // wakeSweeperLocked wakes the sweeper when a wait that times out at until
-// is sooner than it would wake (or the server shut down: until 0). Under
+// is sooner than it would wake (or the server shut down: until -1). Under
 // the server's lock.
 func (s *Server) wakeSweeperLocked(until time.Duration) {
 	if until < s.sweepAt {

@@ -486,17 +486,16 @@ func (ls *liveStream) announceEnd() {
 // finishClean ends a stream that was sent to its end: its connection goes
 // to the keeper for the next request, or is closed.
 func (ls *liveStream) finishClean() {
-	ls.cur.mu.Lock()
-	parked := ls.parks > 0
-	ls.cur.mu.Unlock()
 	if !ls.detach() {
 		return
 	}
 	if ls.keep != nil {
 		// A Keeper takes the connection without a deadline. This stream
 		// left one when it was parked (its waiter's wake-up) or wrote
-		// without the raw socket (writeSlack's).
-		if parked || !ls.hasFD {
+		// without the raw socket (writeSlack's). parks is read without
+		// the lock: detach took it after the last park, and a finished
+		// stream is parked no more.
+		if ls.parks > 0 || !ls.hasFD {
 			_ = ls.conn.SetDeadline(time.Time{})
 		}
 		ls.keep.KeepConn(ls.conn, ls.rest)

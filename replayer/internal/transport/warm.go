@@ -6,10 +6,11 @@ import "unsafe"
 
 // warm reads one word of every cache line a write uses of the streams a
 // pass is about to write, and returns their sum (kept by the caller, so
-// that the reads stay in the program). The reads do not depend on each other, so the
-// processor fetches all the lines at once; the writes that follow take a
-// locked instruction first, which lets no later read start before it, so
-// without this each stream's lines would be fetched one after another.
+// that the reads stay in the program). The reads do not depend on each
+// other, so the processor fetches all the lines at once; the writes that
+// follow take a locked instruction first, which lets no later read start
+// before it, so without this each stream's lines would be fetched one
+// after another.
 // With thousands of streams their lines are not in cache: measured with
 // perf, the first touches of a stream were most of the scheduler's own
 // time.
