@@ -41,9 +41,11 @@ func TestANewConnectionThatSendsNothingIsClosed(t *testing.T) {
 // TestABusyConnectionOutlivesItsIdleTimeout: a connection that asks again
 // before each idle timeout is never timed out, however long it lives.
 func TestABusyConnectionOutlivesItsIdleTimeout(t *testing.T) {
-	addr := serveFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond})
+	addr := serveFront(t, &http.Server{Handler: okHandler, ReadHeaderTimeout: 600 * time.Millisecond, IdleTimeout: 600 * time.Millisecond})
 	c, br := getOK(t, addr)
-	for range 12 { // 1.2 s: four idle timeouts
+	// A request every 100 ms for 2 s: over three idle timeouts, with 500 ms
+	// for a loaded machine to oversleep before any one wait times out.
+	for range 20 {
 		time.Sleep(100 * time.Millisecond)
 		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 		expectBody(t, br, "ok")
