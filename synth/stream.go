@@ -131,7 +131,7 @@ type plan struct {
 
 // planOf cuts the content into tokens, and at the error.
 func planOf(s *Script, parts []Part, wire string) (*plan, error) {
-	p := &plan{err: s.Error}
+	p := &plan{}
 	if wire == "agent" && len(s.Content) == 0 {
 		parts = agentOrder(parts)
 	}
@@ -167,7 +167,11 @@ func planOf(s *Script, parts []Part, wire string) (*plan, error) {
 	if p.finish == FinishToolCalls && !hasToolCall(all) {
 		return nil, fieldErr("finish", "tool_calls needs a tool call in the script")
 	}
-	if e := s.Error; e != nil {
+	if s.Error != nil {
+		// The plan keeps its own copy: the caller's script is read, never
+		// written, so one script may be synthesized by many goroutines.
+		e := *s.Error
+		p.err = &e
 		switch e.Type {
 		case "":
 			e.Type = ErrorOverloaded

@@ -313,3 +313,25 @@ func asField(err error, fe **synth.FieldError) bool {
 	*fe = e
 	return ok
 }
+
+// Synthesizing reads the script and never writes it, so one script may be
+// synthesized for several formats at once (the SDK test does, in
+// parallel).
+func TestSynthesizeLeavesTheScriptAlone(t *testing.T) {
+	for name, s := range scripts {
+		for _, wire := range synth.Formats() {
+			sc := s
+			before, err := json.Marshal(&sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := synth.Synthesize(wire, &sc, synth.Options{Pacing: synth.Pacing{TTFT: time.Millisecond, TPS: 100}, Seed: 1}); err != nil {
+				t.Fatalf("%s/%s: %v", wire, name, err)
+			}
+			after, _ := json.Marshal(&sc)
+			if !bytes.Equal(before, after) {
+				t.Errorf("%s/%s: Synthesize changed the script:\nbefore %s\nafter  %s", wire, name, before, after)
+			}
+		}
+	}
+}
