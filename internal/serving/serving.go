@@ -6,6 +6,7 @@
 package serving
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,7 +27,7 @@ var ErrInUse = errors.New("address in use")
 // loopback). It sizes the descriptor table first (GrowFDTable).
 func Listen(addr string, log *slog.Logger) (net.Listener, error) {
 	GrowFDTable()
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenConfig().Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, fmt.Errorf("%s is in use; pick another address with --listen (port 0 picks a free one): %w", addr, ErrInUse)
