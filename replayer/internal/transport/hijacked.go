@@ -206,21 +206,36 @@ func (ls *liveStream) schedule(due time.Duration) {
 // requeue is schedule for a caller that holds the cursor's lock, which it
 // releases, and has just read the scheduler's clock (now).
 func (ls *liveStream) requeue(due, now time.Duration) {
-	c := ls.cur
+	e := ls.queued(due, now)
+	ls.cur.mu.Unlock()
+	if !ls.sc.push(e) {
+		ls.reclaim()
+		ls.closeNow(ErrClosed)
+	}
+}
+
+// requeueInPass is requeue for the scheduler's own pass: the entry goes in
+// with the pass's others when it ends (flushPass).
+func (ls *liveStream) requeueInPass(due, now time.Duration) {
+	e := ls.queued(due, now)
+	ls.cur.mu.Unlock()
+	ls.sc.pending = append(ls.sc.pending, e)
+}
+
+// queued marks the stream queued for its next step at due (now when it was
+// asked to end, a check of its client first when due is more than
+// probeEvery away) and returns its wheel entry; the caller holds the
+// cursor's lock.
+func (ls *liveStream) queued(due, now time.Duration) dueEntry {
 	ls.due, ls.probe = due, false
-	if c.endReq != endNone {
+	if ls.cur.endReq != endNone {
 		due = now
 	} else if due-now > probeEvery {
 		due, ls.probe = now+probeEvery, true
 	}
 	ls.gen++
 	ls.where = queued
-	e := dueEntry{due: due, gen: ls.gen, ls: ls}
-	c.mu.Unlock()
-	if !ls.sc.push(e) {
-		ls.reclaim()
-		ls.closeNow(ErrClosed)
-	}
+	return dueEntry{due: due, gen: ls.gen, ls: ls}
 }
 
 // reclaim takes the stream back after its scheduler refused it (closed).
@@ -288,7 +303,7 @@ func (sc *scheduler) step(ls *liveStream) {
 	at := ls.start + due
 	now := time.Since(sc.epoch)
 	if at > now { // not due yet: a release or a kick brought it early
-		ls.requeue(at, now)
+		ls.requeueInPass(at, now)
 		return
 	}
 	if ls.ending || c.next == len(c.chunks) && c.next >= 0 {
@@ -312,7 +327,7 @@ func (sc *scheduler) step(ls *liveStream) {
 		last = max(last, c.endDue)
 	}
 	if at = ls.start + last; at > now {
-		ls.requeue(at, now)
+		ls.requeueInPass(at, now)
 		return
 	}
 	sc.buf = sc.buf[:0]
@@ -385,11 +400,11 @@ func (sc *scheduler) step(ls *liveStream) {
 				ls.closeNow(ErrClientGone)
 				return
 			}
-			ls.afterWrite(written, done, ls.start+next, time.Since(sc.epoch))
+			ls.afterWrite(written, done, ls.start+next, time.Since(sc.epoch), false)
 		}()
 		return
 	}
-	ls.afterWrite(written, done, ls.start+next, now)
+	ls.afterWrite(written, done, ls.start+next, now, true)
 }
 
 // appendChunk adds one chunk, in HTTP/1.1 chunked framing, to the pass's
@@ -422,8 +437,9 @@ func (sc *scheduler) write(ls *liveStream, b []byte) (int, error) {
 
 // afterWrite reports the events the written chunks completed and schedules
 // the next step at next, or ends the stream; now is the scheduler's clock
-// at the write.
-func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now time.Duration) {
+// at the write, and inPass says the scheduler's pass made it (not a slow
+// writer's goroutine).
+func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now time.Duration, inPass bool) {
 	// One count for all the events written, under the lock that puts the
 	// stream back in the wheel; the callback, when there is one, per event
 	// and before the stream goes back, so that its calls keep their order.
@@ -436,7 +452,11 @@ func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now tim
 	first := c.events + 1
 	c.events += n
 	if !done && (n == 0 || !ls.event) {
-		ls.requeue(next, now)
+		if inPass {
+			ls.requeueInPass(next, now)
+		} else {
+			ls.requeue(next, now)
+		}
 		return
 	}
 	c.mu.Unlock()

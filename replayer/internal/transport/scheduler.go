@@ -39,7 +39,11 @@ type scheduler struct {
 	wake             chan struct{}
 	buf              []byte
 	batch            []dueEntry
-	late             lateHist
+	// pending are the entries of the streams this pass put back: they go
+	// in the wheel under one lock when the pass ends (flushPass), not one
+	// each. Only the scheduler's goroutine touches it.
+	pending []dueEntry
+	late    lateHist
 	// warmed keeps the sum warm returns, so that its reads are made.
 	warmed uintptr
 }
@@ -91,6 +95,35 @@ func (sc *scheduler) push(e dueEntry) bool {
 	return true
 }
 
+// flushPass puts the streams the pass put back in the wheel. The pass's
+// own entries cannot be due in it (it took what was due when it began),
+// and while it runs no stream put in wakes the scheduler, so holding them
+// back to the pass's end changes no write's time. A stream kicked meanwhile (a release, an end)
+// was pushed at once with a newer generation; its entry here is then
+// stale and skipped, as any rescheduled stream's is.
+func (sc *scheduler) flushPass() {
+	if len(sc.pending) == 0 {
+		return
+	}
+	sc.mu.Lock()
+	dead := sc.dead
+	if !dead {
+		for _, e := range sc.pending {
+			sc.w.push(e)
+		}
+	}
+	sc.mu.Unlock()
+	if dead { // only shutdown sets it, from this goroutine: never seen here
+		for _, e := range sc.pending {
+			if e.ls.take(e.gen) {
+				e.ls.closeNow(ErrClosed)
+			}
+		}
+	}
+	clear(sc.pending)
+	sc.pending = sc.pending[:0]
+}
+
 func (sc *scheduler) run() {
 	defer sc.t.wg.Done()
 	timer := time.NewTimer(time.Hour)
@@ -120,6 +153,7 @@ func (sc *scheduler) run() {
 			}
 			sc.batch[i] = dueEntry{}
 		}
+		sc.flushPass()
 		// A pass that wrote lets more streams fall due before the next,
 		// which starts at the next tick, as the floor server's do: a paced
 		// stream's due times (its start plus the recording's offsets) sit
