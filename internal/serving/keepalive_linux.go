@@ -11,7 +11,7 @@ import (
 // the connections it accepts, so they start with keep-alive on, and the
 // four setsockopt calls Go makes per accepted connection are not made:
 // under load, with a new connection for about every other stream, those
-// were a fifth of the server's system calls that are not writes
+// were about a sixth of the server's system calls that are not writes
 // (docs/benchmarks.md).
 const (
 	keepAliveIdle     = 15 // seconds

@@ -98,28 +98,20 @@ func (sc *scheduler) push(e dueEntry) bool {
 // flushPass puts the streams the pass put back in the wheel. The pass's
 // own entries cannot be due in it (it took what was due when it began),
 // and while it runs no stream put in wakes the scheduler, so holding them
-// back to the pass's end changes no write's time. A stream kicked meanwhile (a release, an end)
-// was pushed at once with a newer generation; its entry here is then
-// stale and skipped, as any rescheduled stream's is.
+// back to the pass's end changes no write's time. A stream kicked
+// meanwhile (a release, an end) was pushed at once with a newer
+// generation; its entry here is then stale and skipped, as any
+// rescheduled stream's is. The wheel cannot be shut here: only shutdown
+// marks it dead, and only this goroutine runs shutdown, after the pass.
 func (sc *scheduler) flushPass() {
 	if len(sc.pending) == 0 {
 		return
 	}
 	sc.mu.Lock()
-	dead := sc.dead
-	if !dead {
-		for _, e := range sc.pending {
-			sc.w.push(e)
-		}
+	for _, e := range sc.pending {
+		sc.w.push(e)
 	}
 	sc.mu.Unlock()
-	if dead { // only shutdown sets it, from this goroutine: never seen here
-		for _, e := range sc.pending {
-			if e.ls.take(e.gen) {
-				e.ls.closeNow(ErrClosed)
-			}
-		}
-	}
 	clear(sc.pending)
 	sc.pending = sc.pending[:0]
 }

@@ -115,7 +115,7 @@ type Stream struct {
 // hotFrom and hotTo bound, from a live stream's start, the fields every
 // write uses: the live stream's from s on, and the cursor's up to own.
 // TestAWritesFieldsAreTogether holds the fields to them.
-var (
+const (
 	hotFrom = unsafe.Offsetof(liveStream{}.s)
 	hotTo   = unsafe.Offsetof(Stream{}.curv) - unsafe.Offsetof(Stream{}.live) + unsafe.Offsetof(cursor{}.own)
 )
