@@ -330,7 +330,7 @@ func (sc *scheduler) step(ls *liveStream) {
 		ls.requeueInPass(at, now)
 		return
 	}
-	sc.buf = sc.buf[:0]
+	start := len(sc.buf) // the pass's earlier messages, queued, are before it
 	first := c.next
 	if c.next < 0 {
 		sc.buf = append(sc.buf, ls.header...)
@@ -373,9 +373,21 @@ func (sc *scheduler) step(ls *liveStream) {
 	if done {
 		ls.announceEnd()
 	}
-	msg := sc.buf
+	if sc.ring != nil && ls.hasFD {
+		sc.queue = append(sc.queue, queuedWrite{ls: ls, off: start, end: len(sc.buf), written: written, done: done, at: at, next: ls.start + next, now: now})
+		return
+	}
+	msg := sc.buf[start:]
 	sc.late.add(now - at)
 	n, err := sc.write(ls, msg)
+	sc.wrote(ls, msg, n, err, written, done, ls.start+next, now)
+	sc.buf = sc.buf[:start]
+}
+
+// wrote finishes a step after its write of msg, which took n bytes or
+// failed with err: the stream goes back in the wheel, or ends, or a
+// goroutine of its own finishes the write for a client that reads slowly.
+func (sc *scheduler) wrote(ls *liveStream, msg []byte, n int, err error, written []fault.Chunk, done bool, next, now time.Duration) {
 	if err != nil {
 		ls.closeNow(ErrClientGone)
 		return
@@ -384,6 +396,7 @@ func (sc *scheduler) step(ls *liveStream) {
 		// A client that reads slowly: finish this write on a goroutine of
 		// its own, then come back to the wheel.
 		rest := append([]byte(nil), msg[n:]...)
+		c := ls.cur
 		c.mu.Lock()
 		ls.where = writing
 		c.mu.Unlock()
@@ -400,11 +413,11 @@ func (sc *scheduler) step(ls *liveStream) {
 				ls.closeNow(ErrClientGone)
 				return
 			}
-			ls.afterWrite(written, done, ls.start+next, time.Since(sc.epoch), false)
+			ls.afterWrite(written, done, next, time.Since(sc.epoch), false)
 		}()
 		return
 	}
-	ls.afterWrite(written, done, ls.start+next, now, true)
+	ls.afterWrite(written, done, next, now, true)
 }
 
 // appendChunk adds one chunk, in HTTP/1.1 chunked framing, to the pass's

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/ssetape/ssetape/internal/sendring"
 )
 
 // The schedulers: one per CPU, each holding its streams by when their
@@ -37,8 +39,15 @@ type scheduler struct {
 	// is passing: the pass looks at the wheel again before it sleeps.
 	sleep, notBefore time.Duration
 	wake             chan struct{}
-	buf              []byte
-	batch            []dueEntry
+	// buf holds the pass's messages: queued for the ring (batch.go), or
+	// one at a time without it.
+	buf   []byte
+	batch []dueEntry
+	// ring sends the pass's writes in one system call; nil: each is its
+	// own. queue and sends are its writes in this pass.
+	ring  *sendring.Ring
+	queue []queuedWrite
+	sends []sendring.Send
 	// pending are the entries of the streams this pass put back: they go
 	// in the wheel under one lock when the pass ends (flushPass), not one
 	// each. Only the scheduler's goroutine touches it.
@@ -61,7 +70,7 @@ func (t *Transport) shard(id uint64) *scheduler {
 		n := runtime.GOMAXPROCS(0)
 		epoch := time.Now()
 		for range n {
-			sc := &scheduler{t: t, epoch: epoch, wake: make(chan struct{}, 1)}
+			sc := &scheduler{t: t, epoch: epoch, wake: make(chan struct{}, 1), ring: t.openRing()}
 			t.scheds = append(t.scheds, sc)
 			t.wg.Add(1)
 			go sc.run()
@@ -118,6 +127,7 @@ func (sc *scheduler) flushPass() {
 
 func (sc *scheduler) run() {
 	defer sc.t.wg.Done()
+	defer sc.closeRing()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -140,11 +150,15 @@ func (sc *scheduler) run() {
 		}
 		sc.warmed += warm(sc.batch)
 		for i, e := range sc.batch {
+			if sc.queueFull() {
+				sc.sendQueued()
+			}
 			if e.ls.takeLocked(e.gen) {
 				sc.step(e.ls)
 			}
 			sc.batch[i] = dueEntry{}
 		}
+		sc.sendQueued()
 		sc.flushPass()
 		// A pass that wrote lets more streams fall due before the next,
 		// which starts at the next tick, as the floor server's do: a paced

@@ -52,6 +52,7 @@ type Transport struct {
 	wg      sync.WaitGroup // the schedulers, their slow writers, parked waiters
 
 	warnedBehind atomic.Int64 // when a scheduler last warned it was behind, Unix ns
+	ringOnce     sync.Once    // the log line that says there is no send ring
 
 	keep   keepers
 	parked parkedSet
