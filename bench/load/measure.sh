@@ -10,6 +10,8 @@
 # runs), SHARED (../shared beside the checkout), OUT (reports; a temp dir),
 # PEERS ("plaingo ssetape"; add "floor" for bench/cmd/floorserver, the
 # least a server can do: what one write per event costs on this machine;
+# "floorbatch" for the same with each tick's writes in one system call, as
+# ssetape's schedulers make them on Linux (floorserver -batch);
 # add "baseline" for ssetape built from another commit, the binary named
 # by BASELINE, to compare before and after in one interleaved run),
 # SSETAPE_FLAGS (more flags for the ssetape peer, such as "--journal 0"),
@@ -114,7 +116,8 @@ measure_one() {
 		[ -n "${BASELINE:-}" ] || { echo "PEERS has baseline: set BASELINE to an ssetape binary built from another commit" >&2; exit 2; }
 		port=18087; start=("$BASELINE" replay --quiet --listen 127.0.0.1:$port "$cassette") ;;
 	floor) port=18086; start=("$work/floorserver" -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
-	*) echo "unknown peer $peer (PEERS: plaingo ssetape floor baseline)" >&2; exit 2 ;;
+	floorbatch) port=18084; start=("$work/floorserver" -batch -sse "$shared/load/workload/workload.sse" -addr 127.0.0.1:$port) ;;
+	*) echo "unknown peer $peer (PEERS: plaingo ssetape floor floorbatch baseline)" >&2; exit 2 ;;
 	esac
 	taskset -c 0 "${start[@]}" >"$out/$name-n$n-r$rep.server.log" 2>&1 &
 	srv=$!

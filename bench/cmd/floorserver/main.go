@@ -9,6 +9,10 @@
 // No matching, no faults, no
 // observer, no limits: do not serve anything with it.
 //
+// With -batch, a tick's writes go out in one system call (an io_uring of
+// non-blocking sends, internal/sendring), as ssetape's schedulers send a
+// pass's writes on Linux: the floor for a server that batches its writes.
+//
 // When it stops (SIGTERM or Ctrl-C) it prints how late its writes were, in
 // the same words as ssetape replay, so bench/cmd/loadsummary reads both.
 //
@@ -27,6 +31,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ssetape/ssetape/internal/sendring"
 )
 
 const (
@@ -40,6 +46,8 @@ type stream struct {
 	fd    uintptr // written to directly, without blocking (see send)
 	start time.Time
 	next  int
+	buf   []byte        // with -batch: the write queued for this tick
+	late  time.Duration // with -batch: its lateness
 }
 
 type server struct {
@@ -52,11 +60,16 @@ type server struct {
 
 	late []time.Duration // only the writer goroutine appends
 	lmu  sync.Mutex
+
+	ring  *sendring.Ring // -batch
+	sends []sendring.Send
+	queue []*stream
 }
 
 func main() {
 	in := flag.String("sse", "../../shared/load/workload/workload.sse", "the workload stream")
 	addr := flag.String("addr", "127.0.0.1:18086", "listen address (loopback only)")
+	batch := flag.Bool("batch", false, "send each tick's writes in one system call (io_uring; Linux 5.18 or later)")
 	flag.Parse()
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil || net.ParseIP(host) == nil || !net.ParseIP(host).IsLoopback() {
@@ -69,6 +82,12 @@ func main() {
 		os.Exit(1)
 	}
 	s := &server{epoch: time.Now()}
+	if *batch {
+		if s.ring, err = sendring.New(256); err != nil {
+			fmt.Fprintln(os.Stderr, "floorserver: -batch: no io_uring here:", err)
+			os.Exit(1)
+		}
+	}
 	for _, e := range bytes.SplitAfter(body, []byte("\n\n")) {
 		if len(e) > 0 {
 			s.events = append(s.events, e)
@@ -156,8 +175,13 @@ func (s *server) run() {
 		}
 		s.mu.Unlock()
 		for _, st := range work {
+			if s.ring != nil {
+				s.queueStep(st)
+				continue
+			}
 			buf = s.step(st, buf)
 		}
+		s.sendQueued()
 		work = work[:0]
 		time.Sleep(time.Until(s.epoch.Add(time.Duration(s.cur) * tick)))
 	}
@@ -165,7 +189,59 @@ func (s *server) run() {
 
 func (s *server) step(st *stream, buf []byte) []byte {
 	late := time.Since(st.start) - time.Duration(st.next)*interval
-	buf = buf[:0]
+	buf = s.message(st, buf[:0])
+	n, err := send(st.fd, buf)
+	s.after(st, late, err != nil || n != len(buf))
+	return buf
+}
+
+// after puts a stream back on the wheel after its write, or drops a
+// client that does not keep up, or serves its next request.
+func (s *server) after(st *stream, late time.Duration, dropped bool) {
+	if dropped {
+		st.conn.Close()
+		return
+	}
+	s.lmu.Lock()
+	s.late = append(s.late, late)
+	s.lmu.Unlock()
+	if st.next == len(s.events) {
+		go s.serve(st.conn) // keep-alive: the next request
+		return
+	}
+	s.add(st, st.start.Add(time.Duration(st.next)*interval).Sub(s.epoch))
+}
+
+// queueStep is step for -batch: the write is queued for sendQueued.
+func (s *server) queueStep(st *stream) {
+	if len(s.queue) == s.ring.Capacity() {
+		s.sendQueued()
+	}
+	st.late = time.Since(st.start) - time.Duration(st.next)*interval
+	st.buf = s.message(st, st.buf[:0])
+	s.queue = append(s.queue, st)
+	s.sends = append(s.sends, sendring.Send{FD: st.fd, B: st.buf})
+}
+
+// sendQueued sends the queued writes in one system call.
+func (s *server) sendQueued() {
+	if len(s.queue) == 0 {
+		return
+	}
+	if err := s.ring.SendAll(s.sends); err != nil {
+		fmt.Fprintln(os.Stderr, "floorserver:", err)
+		os.Exit(1)
+	}
+	for i, st := range s.queue {
+		s.after(st, st.late, s.sends[i].Err != nil || s.sends[i].N != len(st.buf))
+		s.queue[i], s.sends[i] = nil, sendring.Send{}
+	}
+	s.queue, s.sends = s.queue[:0], s.sends[:0]
+}
+
+// message appends a stream's next write (the head with the first event,
+// the end of the body with the last) to buf and moves the stream on.
+func (s *server) message(st *stream, buf []byte) []byte {
 	if st.next == 0 {
 		buf = append(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n"...)
 	}
@@ -178,18 +254,5 @@ func (s *server) step(st *stream, buf []byte) []byte {
 	if st.next == len(s.events) {
 		buf = append(buf, "0\r\n\r\n"...)
 	}
-	n, err := send(st.fd, buf)
-	if err != nil || n != len(buf) { // a client that does not keep up is dropped
-		st.conn.Close()
-		return buf
-	}
-	s.lmu.Lock()
-	s.late = append(s.late, late)
-	s.lmu.Unlock()
-	if st.next == len(s.events) {
-		go s.serve(st.conn) // keep-alive: the next request
-		return buf
-	}
-	s.add(st, st.start.Add(time.Duration(st.next)*interval).Sub(s.epoch))
 	return buf
 }
