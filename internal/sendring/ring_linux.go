@@ -120,8 +120,17 @@ func New(entries uint32) (*Ring, error) {
 // Capacity is how many sends one call of SendAll takes.
 func (r *Ring) Capacity() int { return int(r.entries) }
 
-// Fd is the ring's descriptor, for tests that make it fail.
-func (r *Ring) Fd() int { return r.fd }
+// Break makes the ring fail from the next SendAll on, as a kernel error
+// would, for tests of a caller's fallback: /dev/null takes the ring's
+// descriptor, which stays open (so Close closes no one else's).
+func (r *Ring) Break() error {
+	null, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(null)
+	return syscall.Dup3(null, r.fd, syscall.O_CLOEXEC)
+}
 
 // SendAll sends each of sends (at most Capacity) to its socket without
 // waiting for any, in order, and sets its N and Err. It returns once every

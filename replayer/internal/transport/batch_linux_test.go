@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,21 +24,6 @@ func needRing(t *testing.T) {
 	r.Close()
 }
 
-// breakRing puts /dev/null where the ring's descriptor was, so that the
-// next io_uring_enter fails, while the descriptor stays open (it is not
-// reused by another socket that the ring's close would then close).
-func breakRing(t *testing.T, r *sendring.Ring) {
-	t.Helper()
-	null, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(null)
-	if err := syscall.Dup3(null, r.Fd(), syscall.O_CLOEXEC); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The schedulers write with the ring where there is one (whatever the
 // run's environment says), and without it when SSETAPE_IO_URING=off.
 func TestSchedulersUseTheRingUnlessTurnedOff(t *testing.T) {
@@ -56,13 +40,11 @@ func TestSchedulersUseTheRingUnlessTurnedOff(t *testing.T) {
 		if err != nil || rest != "data: one\n\ndata: two\n\n" {
 			t.Fatalf("off %v: body %q, %v", off, rest, err)
 		}
-		srv.t.schedMu.Lock()
-		for i, sc := range srv.t.scheds {
+		for i, sc := range srv.schedulers() {
 			if (sc.ring == nil) != off {
 				t.Errorf("%s=off %v: scheduler %d has ring %v", ringOff, off, i, sc.ring != nil)
 			}
 		}
-		srv.t.schedMu.Unlock()
 	}
 }
 
@@ -75,25 +57,17 @@ func TestStreamsGoOnWhenTheRingFails(t *testing.T) {
 	var logs logBuffer
 	srv := serve(t, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		func() *fault.Plan { return planOf(30*time.Millisecond, "one", "two", "three") })
-	resp, err := http.Get(srv.ts.URL + "/s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	br := bufio.NewReader(resp.Body)
-	if line, err := br.ReadString('\n'); err != nil || line != "data: one\n" {
-		t.Fatalf("first line %q, %v", line, err)
-	}
+	br := firstLine(t, srv.ts.URL+"/s")
 	// The stream waits 30 ms for its next write: break every ring now.
-	srv.t.schedMu.Lock()
-	for _, sc := range srv.t.scheds {
-		sc.mu.Lock() // no pass starts while a ring is swapped
+	for _, sc := range srv.schedulers() {
+		sc.mu.Lock() // orders this read of ring before the scheduler's next pass
 		if sc.ring != nil {
-			breakRing(t, sc.ring)
+			if err := sc.ring.Break(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		sc.mu.Unlock()
 	}
-	srv.t.schedMu.Unlock()
 	rest, err := readRest(br)
 	if err != nil || rest != "\ndata: two\n\ndata: three\n\n" {
 		t.Fatalf("rest of the stream %q, %v", rest, err)

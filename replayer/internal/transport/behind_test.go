@@ -4,7 +4,6 @@ import (
 	"bufio"
 
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +24,8 @@ func TestBehindScheduleWarning(t *testing.T) {
 	// after its first chunk.
 	stream := func() {
 		t.Helper()
-		resp, err := http.Get(ts.URL + "/s")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		br := bufio.NewReader(resp.Body)
-		if line, err := br.ReadString('\n'); err != nil || line != "data: one\n" {
-			t.Fatalf("first line %q, %v", line, err)
-		}
-		srv.t.schedMu.Lock()
-		scheds := srv.t.scheds
-		srv.t.schedMu.Unlock()
+		br := firstLine(t, ts.URL+"/s")
+		scheds := srv.schedulers()
 		for _, sc := range scheds {
 			sc.mu.Lock()
 		}

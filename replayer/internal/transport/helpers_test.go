@@ -77,6 +77,29 @@ func serve(t *testing.T, log *slog.Logger, plan func() *fault.Plan) *served {
 	return s
 }
 
+// firstLine opens a stream at url and reads its first line, which must be
+// "data: one\n"; the rest is the caller's to read.
+func firstLine(t *testing.T, url string) *bufio.Reader {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	br := bufio.NewReader(resp.Body)
+	if line, err := br.ReadString('\n'); err != nil || line != "data: one\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	return br
+}
+
+// schedulers is the transport's schedulers as they are now.
+func (s *served) schedulers() []*scheduler {
+	s.t.schedMu.Lock()
+	defer s.t.schedMu.Unlock()
+	return s.t.scheds
+}
+
 // readToEnd reads one response off br, to the end of its chunked body.
 func readToEnd(t *testing.T, br *bufio.Reader, request int) string {
 	t.Helper()
