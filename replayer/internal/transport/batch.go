@@ -13,16 +13,16 @@ import (
 // write it makes and the pass sends what it queued in one system call, then
 // finishes each step as it would have after its own write (sendQueued).
 // Without one, step writes at once. Either way every write is made in the
-// pass that found it due, in the same order, with the same bytes; queued,
-// it goes out a little later than written at once would (after the pass
-// has prepared the writes behind it, about a microsecond each), and its
-// lateness is taken when the whole batch has gone: a few hundred
-// microseconds late at most for the first writes of a busy pass, never
-// early.
+// pass that found it due, in the same order, with the same bytes. Queued,
+// a write goes out a little later than it would have at once (after the
+// pass has prepared the writes behind it, about a microsecond each). Its
+// lateness is taken when the whole batch has gone, which overstates it for
+// the batch's first writes (by the time the rest took to send, a few
+// hundred microseconds in a busy pass) and never understates it.
 
 // ringOff is the environment variable that turns the send ring off:
-// SSETAPE_IO_URING=off writes each stream with send(2), as on a system
-// without io_uring.
+// SSETAPE_IO_URING=off (or 0, or false) writes each stream with send(2),
+// as on a system without io_uring.
 const ringOff = "SSETAPE_IO_URING"
 
 // arenaLimit is how many bytes of queued writes a pass holds before it
@@ -48,7 +48,8 @@ type queuedWrite struct {
 // openRing returns a send ring for a scheduler, or nil when there is none
 // (not Linux, io_uring refused, or turned off), logged once at debug level.
 func (t *Transport) openRing() *sendring.Ring {
-	if os.Getenv(ringOff) == "off" {
+	switch os.Getenv(ringOff) {
+	case "off", "0", "false":
 		return nil
 	}
 	r, err := sendring.New(ringEntries)
