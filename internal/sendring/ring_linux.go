@@ -139,6 +139,9 @@ func (r *Ring) Break() error {
 // itself), or, with ErrBroken, some were and which is unknown. Either way
 // the ring is of no more use.
 func (r *Ring) SendAll(sends []Send) error {
+	if len(sends) > int(r.entries) {
+		return ErrTooMany
+	}
 	n := uint32(len(sends))
 	tail := *r.sqTail
 	for i := range sends {

@@ -158,3 +158,26 @@ func TestSendRingFailureTakesTheSendsBack(t *testing.T) {
 		t.Fatalf("the client read %d bytes from a ring that failed", n)
 	}
 }
+
+// More sends than the ring takes are refused whole, and the ring still
+// works after.
+func TestSendRingRefusesMoreThanItTakes(t *testing.T) {
+	r := testRing(t)
+	fd, client := socketPair(t)
+	sends := make([]Send, r.Capacity()+1)
+	for i := range sends {
+		sends[i] = Send{FD: fd, B: []byte("x")}
+	}
+	if err := r.SendAll(sends); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("%d sends to a ring of %d: %v, want ErrTooMany", len(sends), r.Capacity(), err)
+	}
+	one := []Send{{FD: fd, B: []byte("y")}}
+	if err := r.SendAll(one); err != nil || one[0].N != 1 {
+		t.Fatalf("a send after the refusal: n %d, err %v, ring err %v", one[0].N, one[0].Err, err)
+	}
+	got := make([]byte, 1)
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(client, got); err != nil || string(got) != "y" {
+		t.Fatalf("the client read %q, %v; want only the send after the refusal, y", got, err)
+	}
+}

@@ -26,5 +26,10 @@ type Send struct {
 	Err error
 }
 
-// ErrBroken: the ring failed with sends taken; their results are unknown.
-var ErrBroken = errors.New("io_uring failed with sends in flight")
+// Errors of SendAll.
+var (
+	// ErrBroken: the ring failed with sends taken; their results are unknown.
+	ErrBroken = errors.New("io_uring failed with sends in flight")
+	// ErrTooMany: more sends than Capacity, none of them made.
+	ErrTooMany = errors.New("more sends than the ring takes at once")
+)
