@@ -373,14 +373,21 @@ func (sc *scheduler) step(ls *liveStream) {
 	if done {
 		ls.announceEnd()
 	}
+	sc.send(ls, start, written, done, at, ls.start+next, now)
+}
+
+// send makes a step's write, the message in buf from start: queued for the
+// pass's send ring, or at once without one. at is when it was due, next
+// when the stream's next step is; written and done are afterWrite's.
+func (sc *scheduler) send(ls *liveStream, start int, written []fault.Chunk, done bool, at, next, now time.Duration) {
 	if sc.ring != nil && ls.hasFD {
-		sc.queue = append(sc.queue, queuedWrite{ls: ls, off: start, end: len(sc.buf), written: written, done: done, at: at, next: ls.start + next, now: now})
+		sc.queue = append(sc.queue, queuedWrite{ls: ls, off: start, end: len(sc.buf), written: written, done: done, at: at, next: next, now: now})
 		return
 	}
 	msg := sc.buf[start:]
 	sc.late.add(now - at)
 	n, err := sc.write(ls, msg)
-	sc.wrote(ls, msg, n, err, written, done, ls.start+next, now)
+	sc.wrote(ls, msg, n, err, written, done, next, now)
 	sc.buf = sc.buf[:start]
 }
 
@@ -489,24 +496,22 @@ func (ls *liveStream) afterWrite(written []fault.Chunk, done bool, next, now tim
 }
 
 // finishAtEnd ends a stream at its end time: a TCP reset when the recording
-// ended with one, else the end of the body. now is the scheduler's clock.
+// ended with one, else the end of the body, written as the pass's other
+// writes are (send), its lateness counted like theirs. now is the
+// scheduler's clock; step calls it, in a pass.
 func (ls *liveStream) finishAtEnd(now time.Duration) {
 	ls.announceEnd()
 	if ls.reset {
 		ls.resetNow(nil)
 		return
 	}
-	// A write against the schedule like the others: its lateness counts.
 	sc := ls.sc
 	ls.cur.mu.Lock()
 	at := ls.start + ls.cur.endDue
 	ls.cur.mu.Unlock()
-	sc.late.add(now - at)
-	if n, err := sc.write(ls, []byte("0\r\n\r\n")); err != nil || n < 5 {
-		ls.closeNow(ErrClientGone)
-		return
-	}
-	ls.finishClean()
+	start := len(sc.buf)
+	sc.buf = append(sc.buf, "0\r\n\r\n"...)
+	sc.send(ls, start, nil, true, at, at, now)
 }
 
 // announceEnd calls the stream's Ending before the write that ends it.
