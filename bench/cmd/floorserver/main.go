@@ -100,15 +100,7 @@ func main() {
 	}
 	fmt.Printf("floorserver listening on http://%s pid %d (%d events, %v apart)\n", ln.Addr(), os.Getpid(), len(s.events), interval)
 	go s.run()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c.(*net.TCPConn))
-		}
-	}()
+	go s.accept(ln)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
 	<-stop
@@ -120,6 +112,17 @@ func main() {
 		ms := func(d time.Duration) float64 { return float64(max(d, 0)) / 1e6 }
 		fmt.Printf("floorserver: %d writes, late against their schedule by p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 			n, ms(late[n/2]), ms(late[n*99/100]), ms(late[n-1]))
+	}
+}
+
+// accept serves each connection ln accepts, until it is closed.
+func (s *server) accept(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go s.serve(c.(*net.TCPConn))
 	}
 }
 

@@ -39,15 +39,7 @@ func TestBatchSendsTheSameBytes(t *testing.T) {
 			}
 			defer ln.Close()
 			go s.run() // runs on after the test: the command never stops it either
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					go s.serve(c.(*net.TCPConn))
-				}
-			}()
+			go s.accept(ln)
 			c, err := net.Dial("tcp", ln.Addr().String())
 			if err != nil {
 				t.Fatal(err)
