@@ -10,8 +10,8 @@ type Ring struct{}
 // New says there is no ring here.
 func New(uint32) (*Ring, error) { return nil, errors.ErrUnsupported }
 
-// Capacity, Fd, SendAll and Close are never called: New gives no ring.
+// Capacity, Break, SendAll and Close are never called: New gives no ring.
 func (*Ring) Capacity() int        { return 0 }
-func (*Ring) Fd() int              { return -1 }
+func (*Ring) Break() error         { return errors.ErrUnsupported }
 func (*Ring) SendAll([]Send) error { return errors.ErrUnsupported }
 func (*Ring) Close()               {}

@@ -90,10 +90,10 @@ func (sc *scheduler) sendQueued() {
 	}
 	if err := sc.ring.SendAll(sends); err != nil {
 		sc.t.log.Warn("io_uring failed; writing each stream with its own system call from now on", "err", err)
-		sc.ring.Close()
-		sc.ring = nil
+		sc.closeRing()
+		broken := errors.Is(err, sendring.ErrBroken)
 		for i := range sends {
-			if errors.Is(err, sendring.ErrBroken) {
+			if broken {
 				sends[i].N, sends[i].Err = 0, err
 			} else {
 				sends[i].N, sends[i].Err = writeAll(sends[i].FD, sends[i].B)
